@@ -320,6 +320,8 @@ REPORT = {
         "Previous admission for {disease:hist} two years ago.",
         "Family history of {comorb:hist} in a first-degree relative.",
         "No significant past medical history.",
+        "Lives with {relation} {relname}, who helps with medications.",
+        "Collateral history obtained from the {relation}, {relname}.",
     ],
     "negation": [
         "{Pronoun} denies {symptom:neg} and {symptom:neg}.",
@@ -364,7 +366,7 @@ EHR = {
         "Shift note ({time}) {date:admit}",
         "EHR entry {date:admit}. Pt {name}, MRN {mrn}.",
         "RN note - {hospital}, {date:admit}",
-        "{date:admit} {time} - pt {name} (DOB {date}), MRN {mrn}",
+        "{date:admit} {time} - pt {name} (DOB {dob}), MRN {mrn}",
     ],
     "status": [
         "Pt {age}{sexletter} c/o {symptom:cc} x {dur}.",
@@ -396,6 +398,8 @@ EHR = {
         "{test} pending.",
         "{test} resulted, MD aware.",
         "Labs: {test} drawn.",
+        "{relation} {relname} at bedside, updated on plan.",
+        "Spoke with the patient's {relation}, {relname}, by phone, {phone}.",
     ],
     "dx": [
         "Dx {disease:dx}.",
@@ -462,6 +466,7 @@ FORUM = {
         "I never had {symptom:neg} before all this.",
         "I also have {comorb:hist} from years ago.",
         "Some days the {symptom} is so bad I can't work.",
+        "My {relation} {relname} thinks I should get a second opinion.",
     ],
     "treatment": [
         "They put me on {drug:new} and I feel a bit better.",
@@ -481,6 +486,8 @@ FORUM = {
     ],
 }
 
+RELATIONS = {"wife": "female", "husband": "male", "daughter": "female", "son": "male",
+             "sister": "female", "brother": "male", "partner": None}
 FEELINGS = ["sluggish", "nauseous", "exhausted", "dizzy", "anxious", "out of breath", "achy", "foggy"]
 
 FIRST_NAMES = {

@@ -150,6 +150,7 @@ class _Note:
     phi: list = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     used: set = field(default_factory=set)
+    relative: str = "partner"
 
     # ---- slot values
     def _pick(self, own: list, shared: list, p_own: float = 0.7) -> str:
@@ -158,9 +159,9 @@ class _Note:
     def _other_specialty(self) -> str:
         return self.rng.choice([s for s in SPECIALTIES if s != self.specialty])
 
-    def _date(self) -> str:
+    def _date(self, year: int | None = None) -> str:
         r = self.rng
-        y, m, d = r.randint(2015, 2025), r.randint(1, 12), r.randint(1, 28)
+        y, m, d = year or r.randint(2015, 2025), r.randint(1, 12), r.randint(1, 28)
         return r.choice([f"{m:02d}/{d:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{_MONTHS[m - 1]} {d}, {y}",
                          f"{d} {_MONTHS[m - 1][:3]} {y}", f"{d:02d}.{m:02d}.{y}"])
 
@@ -210,10 +211,18 @@ class _Note:
             return self.first, None, "NAME"
         if kind == "last":
             return self.last, None, "NAME"
+        if kind == "relation":  # the relative named by the next {relname}
+            self.relative = r.choice(list(lex.RELATIONS))
+            return self.relative, None, None
+        if kind == "relname":
+            sex = lex.RELATIONS[self.relative] or r.choice(["male", "female"])
+            return r.choice(lex.FIRST_NAMES[sex]), None, "NAME"
         if kind == "dr":
             return r.choice(lex.LAST_NAMES), None, "NAME"
         if kind == "date":
             return self._date(), None, "DATE"
+        if kind == "dob":
+            return self._date(2024 - self.age), None, "DATE"
         if kind == "mrn":
             return str(r.randint(10**6, 10**8 - 1)).zfill(8), None, "MRN"
         if kind == "phone":

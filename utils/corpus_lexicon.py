@@ -351,7 +351,7 @@ REPORT = {
     ],
     "plan": [
         "{Pronoun} was started on {drug:new} {dose} {freq}. {test:order} is scheduled.",
-        "Plan: start {drug:new} {dose}, continue {drug}, repeat {test:order} in {dur}.",
+        "Start {drug:new} {dose}, continue {drug}, repeat {test:order} in {dur}.",
         "Treatment with {drug:new} was initiated; {test:order} ordered for follow-up.",
         "Discharged on {drug:new} {dose} {freq}. Follow up with Dr. {dr} in clinic.",
         "We will begin {drug:new} and obtain {test:order}. Contact: {phone}.",
@@ -488,6 +488,9 @@ FORUM = {
 
 RELATIONS = {"wife": "female", "husband": "male", "daughter": "female", "son": "male",
              "sister": "female", "brother": "male", "partner": None}
+# Italian (and Latin) fragments: they appear only in notes from the "Italian hospital" subset.
+ITALIAN_MARKERS = ("Paz.", "Anamnesi:", "Nega ", "Diagnosi:", "Terapia:", "per os")
+
 FEELINGS = ["sluggish", "nauseous", "exhausted", "dizzy", "anxious", "out of breath", "achy", "foggy"]
 
 FIRST_NAMES = {

@@ -93,9 +93,14 @@ def icd10_diseases(per_category: int = 40) -> dict[str, list[tuple[str, tuple[st
             step = max(1, len(leaves) / per_category)
             for code in [leaves[int(i * step)] for i in range(min(per_category, len(leaves)))]:
                 names = [cm.get_description(code)] + [t for t in cm.get_inclusion_term(code) if ok(t)]
-                pairs.append((cm.add_dot(code), tuple(_lower_first(n) for n in names)))
+                pairs.append((_dotted(code), tuple(_lower_first(n) for n in names)))
         out[specialty] = pairs
     return out
+
+
+def _dotted(code: str) -> str:
+    """'I214' -> 'I21.4' (the package's add_dot scans its whole index for some codes)."""
+    return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
 
 
 def _surface(rng: random.Random, names: tuple[str, ...]) -> str:
@@ -109,15 +114,19 @@ def _load_icd10_frame():
     import simple_icd_10_cm as cm
 
     rows = []
-    for code in cm.get_all_codes(False):
-        if not cm.is_leaf(code):
-            continue
-        ancestors = cm.get_ancestors(code)
-        chapter = ancestors[-1]
-        block = next((a for a in ancestors if cm.is_block(a)), "")
-        rows.append({"code": cm.add_dot(code), "description": cm.get_description(code),
-                     "chapter": chapter, "chapter_title": cm.get_description(chapter),
-                     "block": block, "inclusion_terms": list(cm.get_inclusion_term(code))})
+
+    def walk(code: str, chapter: str, block: str) -> None:  # top-down: ancestors come for free
+        for child in cm.get_children(code):
+            if cm.is_leaf(child):
+                rows.append({"code": _dotted(child), "description": cm.get_description(child),
+                             "chapter": chapter, "chapter_title": cm.get_description(chapter),
+                             "block": block, "inclusion_terms": list(cm.get_inclusion_term(child))})
+            else:
+                walk(child, chapter, child if cm.is_block(child) else block)
+
+    for chapter in cm.get_all_codes(False):
+        if cm.is_chapter(chapter):
+            walk(chapter, chapter, "")
     return pd.DataFrame(rows)
 
 
@@ -151,6 +160,7 @@ class _Note:
     facts: dict = field(default_factory=dict)
     used: set = field(default_factory=set)
     relative: str = "partner"
+    italian: bool = False   # an Italian hospital's note: mixes in Italian and Latin fragments
 
     # ---- slot values
     def _pick(self, own: list, shared: list, p_own: float = 0.7) -> str:
@@ -235,7 +245,8 @@ class _Note:
             return str(self.age), None, ("AGE" if self.age > 89 else None)
         misc = {
             "dur": lambda: r.choice(lex.DURATIONS), "dose": lambda: r.choice(lex.DOSES),
-            "freq": lambda: r.choice(lex.FREQS), "route": lambda: r.choice(lex.ROUTES),
+            "freq": lambda: r.choice(lex.FREQS),
+            "route": lambda: r.choice([x for x in lex.ROUTES if self.italian or x not in lex.ITALIAN_MARKERS]),
             "feeling": lambda: r.choice(lex.FEELINGS),
             "bp": lambda: f"{r.randint(95, 185)}/{r.randint(55, 105)}", "hr": lambda: str(r.randint(48, 128)),
             "spo2": lambda: str(r.randint(86, 100)), "d": lambda: str(r.randint(0, 9)),
@@ -273,6 +284,9 @@ class _Note:
                     value, label, phi = self.fill(kind, flag)
                 if label is not None:
                     self.used.add(value)
+            if kind == "age" and self.text.endswith(" a ") and (value[:1] == "8" or value == "18"):
+                self.text = self.text[:-1] + "n "  # "an 83-year-old"; earlier spans are unaffected
+                start = len(self.text)
             if sentence_start and value[:1].islower():
                 value = value[0].upper() + value[1:]
             self.text += value
@@ -320,7 +334,8 @@ def _sections(note: _Note, spec: dict, plan: list[tuple[str, int, int]]) -> list
     chosen = []
     for section, lo, hi in plan:
         k = note.rng.randint(lo, hi)
-        chosen += note.rng.sample(spec[section], min(k, len(spec[section])))
+        options = [t for t in spec[section] if note.italian or not any(m in t for m in lex.ITALIAN_MARKERS)]
+        chosen += note.rng.sample(options, min(k, len(options)))
     return chosen
 
 
@@ -347,6 +362,7 @@ def _write_report(note: _Note) -> None:
 
 def _write_ehr(note: _Note) -> None:
     r = note.rng
+    note.italian = r.random() < 0.25
     note.write(r.choice(lex.EHR["header"]))
     note.newline()
     plan = [("status", 1, 1), ("hist", 0, 1), ("neg", 0, 2), ("obs", 1, 3), ("dx", 1, 1), ("plan", 1, 1)]
@@ -443,7 +459,7 @@ def _make_note(rng: random.Random, index: int) -> dict:
         "id": f"note-{index:05d}", "register": register, "specialty": specialty, "icd10": code,
         "text": text, "entities": note.entities, "abbreviations": note.abbreviations, "phi": note.phi,
         "qa": qa, "summary": _summary(note),
-        "mixed_language": any(w in text for w in ("Paz.", "Nega ", "Diagnosi:", "Terapia:", "Anamnesi:", " da ", "per os")),
+        "mixed_language": note.italian and any(m in text for m in lex.ITALIAN_MARKERS),
     }
 
 

@@ -1,0 +1,48 @@
+# Course commands. Each target sets up .venv first (once; again when the requirements change).
+#   make run    execute every notebook headless and print the report (build/report.txt)
+#   make test   unit tests + nbval of every notebook
+#   make lab    JupyterLab on notebooks/
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test lab execute sync data constraints clean
+
+$(STAMP): requirements.txt constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -c constraints.txt
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python tools/notebooks.py run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# Re-execute the notebooks in place (refreshes the committed outputs).
+execute: $(STAMP)
+	$(BIN)/python tools/notebooks.py execute
+
+# Put the canonical bootstrap cell and Colab badge into every notebook.
+sync: $(STAMP)
+	$(BIN)/python tools/notebooks.py sync
+
+# Rebuild the course corpus in data/ (byte-identical unless the generator changed).
+data: $(STAMP)
+	$(BIN)/python -m utils.data
+
+# Re-pin constraints.txt to what is installed now (after a deliberate upgrade).
+constraints: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' \
+	  | sed -E 's/\+[a-z0-9.]+$$//' | sort -f > constraints.tmp
+	{ head -2 constraints.txt; cat constraints.tmp; } > constraints.new && rm constraints.tmp && mv constraints.new constraints.txt
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,22 @@
+"""Shared test set-up: quiet libraries, the Hub declared offline, and a check that nbval
+collected every notebook (a notebook that silently drops out of the run is a test that cannot fail)."""
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_finish(session):
+    """On a full run (`make test`: no paths, no -k/-m), every notebook must have been collected."""
+    params = session.config.invocation_params.args
+    if any(not a.startswith("-") for a in params) or {"-k", "-m"} & set(params):
+        return
+    wanted = {p.resolve() for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
+    collected = {Path(str(item.fspath)).resolve() for item in session.items}
+    missing = sorted(str(p.relative_to(ROOT)) for p in wanted - collected)
+    if missing or not wanted:
+        raise RuntimeError(f"nbval collected no cells from: {missing or 'notebooks/ (none found)'}")

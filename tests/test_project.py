@@ -1,0 +1,62 @@
+"""The project's own wiring: requirements in step, pins, README commands, CI entry point."""
+import re
+from pathlib import Path
+
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _names(lines):
+    out = set()
+    for line in lines:
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            out.add(canonicalize_name(Requirement(line).name))
+    return out
+
+
+def requirements():
+    return _names((ROOT / "requirements.txt").read_text().splitlines())
+
+
+def test_environment_yml_lists_the_same_packages_as_requirements():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert _names(pip_section) == requirements()
+    assert "python=3.11" in env["dependencies"]
+
+
+def test_torch_is_pinned_exactly_everywhere():
+    assert "torch==2.13.0" in (ROOT / "requirements.txt").read_text().splitlines()
+    assert "torch==2.13.0" in (ROOT / "constraints.txt").read_text().splitlines()
+
+
+def test_constraints_pin_every_requirement():
+    pinned = {canonicalize_name(l.split("==")[0]) for l in (ROOT / "constraints.txt").read_text().splitlines()
+              if "==" in l and not l.startswith("#")}
+    assert requirements() <= pinned
+
+
+def test_readme_commands_and_ci_agree():
+    readme = (ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme and "make lab" in readme
+    assert "conda env create -f environment.yml" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+
+
+def test_readme_has_a_badge_per_notebook():
+    import sys
+    sys.path.insert(0, str(ROOT))
+    from utils.setup import colab_badge
+
+    readme = (ROOT / "README.md").read_text()
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert colab_badge(f"notebooks/{nb.name}") in readme, nb.name
+
+
+def test_utils_is_never_installed_as_a_package():
+    assert not (ROOT / "setup.py").exists() and not (ROOT / "pyproject.toml").exists()

@@ -1,0 +1,80 @@
+"""utils.setup: the bootstrap cell, badges, seeds, requirement checks, headline figures."""
+import json
+import random
+
+import pytest
+
+from utils import setup
+
+
+def test_bootstrap_cell_is_valid_python_and_short():
+    cell = setup.bootstrap_cell()
+    compile(cell, "<bootstrap>", "exec")
+    assert len(cell.splitlines()) <= 12
+    assert setup.REPO_URL in cell and "utils.setup.bootstrap()" in cell
+    assert "torch" not in cell  # never reinstall torch in Colab
+
+
+def test_bootstrap_cell_finds_the_repo_from_a_notebook_folder(tmp_path, monkeypatch):
+    """Run the cell's path logic from notebooks/ (not in Colab: no clone)."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root / "notebooks")
+    namespace = {}
+    code = setup.bootstrap_cell().replace("import utils.setup\ninfo = utils.setup.bootstrap()", "")
+    exec(code, namespace)
+    assert namespace["root"] == root
+
+
+def test_colab_badge():
+    badge = setup.colab_badge("notebooks/01_clinical_text.ipynb")
+    assert badge.startswith("[![Open In Colab]") and badge.endswith("/blob/main/notebooks/01_clinical_text.ipynb)")
+    with pytest.raises(ValueError, match="ipynb"):
+        setup.colab_badge("notebooks/01")
+
+
+def test_colab_requirements_never_touch_torch_or_numpy():
+    assert not {"torch", "numpy"} & set(setup.COLAB_REQUIREMENTS)
+
+
+def test_missing_requirements():
+    assert setup.missing_requirements() == []
+    assert setup.missing_requirements({"transformers": "<1", "no-such-package-xyz": ">=1"}) == [
+        "transformers<1", "no-such-package-xyz>=1"]
+
+
+def test_seed_everything_repeats():
+    import numpy as np
+    import torch
+
+    setup.seed_everything(3)
+    first = (random.random(), np.random.rand(), torch.rand(1).item())
+    setup.seed_everything(3)
+    assert first == (random.random(), np.random.rand(), torch.rand(1).item())
+    with pytest.raises(TypeError):
+        setup.seed_everything("3")
+
+
+def test_bootstrap_reports_offline(monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    info = setup.bootstrap()
+    out = capsys.readouterr().out
+    assert info["online"] is False and info["device"] in ("cpu", "cuda")
+    assert "offline" in out and "torch" in out
+
+
+def test_record_writes_figures_for_the_report(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    monkeypatch.setenv(setup.RESULTS_ENV, str(path))
+    assert setup.record("f1", 0.81) == 0.81
+    setup.record("note", "ok")
+    assert json.loads(path.read_text()) == {"f1": 0.81, "note": "ok"}
+    with pytest.raises(TypeError):
+        setup.record("bad", [1])
+    with pytest.raises(ValueError):
+        setup.record("", 1)
+
+
+def test_record_without_a_report_is_a_no_op(monkeypatch):
+    monkeypatch.delenv(setup.RESULTS_ENV, raising=False)
+    assert setup.record("x", 1) == 1

@@ -1,0 +1,98 @@
+"""utils.tokenization: from-scratch BPE against the `tokenizers` library, WordPiece wrapper, errors."""
+import pytest
+
+from utils import data
+from utils import tokenization as tk
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return data.load_notes("train").text.tolist(), data.load_notes("test").text.tolist()
+
+
+@pytest.mark.parametrize("vocab_size", [300, 1200])
+def test_bpe_equals_the_tokenizers_library_on_held_out_text(corpus, vocab_size):
+    train, test = corpus
+    ours = tk.BPE.train(train, vocab_size)
+    library = tk.train_library_bpe(train, vocab_size)
+    agreement = tk.compare_with_library(ours, library, test)
+    assert len(ours.vocab) == library.get_vocab_size() == vocab_size
+    assert agreement["identical_words"] >= 0.99
+    assert agreement["identical_texts"] >= 0.95
+    assert agreement["same_merge_set"] >= 0.99
+    assert agreement["identical_merge_prefix"] >= 100
+
+
+def test_toy_merges_follow_counts_and_ties():
+    history = []
+    bpe = tk.BPE.train(["low lower lowest", "low low"], vocab_size=30, min_frequency=2, history=history)
+    assert history[0][1] == ("l", "o") and history[0][2] == 5
+    assert history[1][1] == ("lo", "w</w>")    # 'low' alone 3 times beats 'lo'+'w' inside longer words
+    assert bpe.tokenize_word("low") == ["low</w>"]
+
+
+def test_unseen_characters_become_unknown_and_decode_roundtrips():
+    bpe = tk.BPE.train(["chest pain chest pain"], vocab_size=30, min_frequency=1)
+    assert tk.UNK in bpe.tokenize("chest zzz")
+    ids = bpe.encode("chest pain")
+    assert bpe.decode(ids) == "chest pain"
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        bpe.decode([10_000])
+
+
+def test_save_and_load(tmp_path):
+    bpe = tk.BPE.train(["myocardial infarction myocarditis"] * 3, vocab_size=40)
+    again = tk.BPE.load(bpe.save(tmp_path / "bpe.json"))
+    assert again.merges == bpe.merges and again.encode("myocarditis") == bpe.encode("myocarditis")
+    (tmp_path / "bad.json").write_text("{}")
+    with pytest.raises(ValueError, match="BPE.save"):
+        tk.BPE.load(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize("texts, vocab_size, error, match", [
+    ([], 100, ValueError, "empty corpus"),
+    (["   ", ""], 100, ValueError, "empty corpus"),
+    (["abc def"], 3, ValueError, "smaller than the alphabet"),
+    (["abc"], 0, ValueError, "positive int"),
+    ("one string", 100, TypeError, "iterable of strings"),
+])
+def test_training_input_checks(texts, vocab_size, error, match):
+    with pytest.raises(error, match=match):
+        tk.BPE.train(texts, vocab_size)
+
+
+def test_min_frequency_check_and_pre_tokenize_type():
+    with pytest.raises(ValueError, match="min_frequency"):
+        tk.BPE.train(["abc"], 10, min_frequency=0)
+    with pytest.raises(TypeError):
+        tk.pre_tokenize(None)
+    assert tk.pre_tokenize("BP 140/90, no") == ["BP", "140", "/", "90", ",", "no"]
+
+
+def test_wordpiece_is_a_full_transformers_tokenizer(corpus, tmp_path):
+    from transformers import AutoTokenizer
+
+    tok = tk.train_wordpiece(corpus[0], vocab_size=2000)
+    batch = tok(["chest pain", "denies chest pain today"], padding=True, truncation=True, max_length=5,
+                return_tensors="pt")
+    assert batch["input_ids"].shape == (2, 5)
+    assert batch["input_ids"][0, 0] == tok.cls_token_id and tok.pad_token_id in batch["input_ids"][0]
+    assert batch["attention_mask"][0].tolist() == [1, 1, 1, 1, 0]
+    assert tok.decode(batch["input_ids"][0], skip_special_tokens=True) == "chest pain"
+    tok.save_pretrained(tmp_path)
+    assert AutoTokenizer.from_pretrained(tmp_path)("chest pain").input_ids == tok("chest pain").input_ids
+
+
+def test_wordpiece_input_checks():
+    with pytest.raises(ValueError, match="empty"):
+        tk.train_wordpiece([""])
+    with pytest.raises(ValueError, match="vocab_size"):
+        tk.train_wordpiece(["abc"], vocab_size=3)
+    with pytest.raises(TypeError):
+        tk.train_wordpiece("abc")
+
+
+def test_tokens_per_word():
+    assert tk.tokens_per_word(list, ["ab", "abcd"]) == 3
+    with pytest.raises(ValueError):
+        tk.tokens_per_word(list, [])

@@ -1,0 +1,254 @@
+"""Byte-pair encoding (BPE) written from scratch, plus small helpers for notebook 02.
+
+The algorithm (Sennrich et al., 2016), as the `tokenizers` library trains it:
+
+1. split text into words (`pre_tokenize`: runs of letters/digits, or runs of punctuation);
+2. spell every word as characters, marking the last one with an end-of-word suffix (`</w>`), so
+   that "pain" and the "pain" inside "painful" stay different tokens;
+3. count every adjacent pair of symbols over the corpus, weighted by word frequency;
+4. merge the most frequent pair everywhere into one new symbol; repeat until the vocabulary is big
+   enough or no pair occurs `min_frequency` times.
+
+Ties go to the pair whose symbols were added to the vocabulary first, as in `tokenizers`.
+Encoding a new word replays the learned merges, lowest rank first.
+
+    >>> bpe = BPE.train(["chest pain", "chest tightness"], vocab_size=40)
+    >>> bpe.encode("chest pain")
+    [...]
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WORD = re.compile(r"\w+|[^\w\s]+")   # the `tokenizers` Whitespace pre-tokenizer
+SUFFIX = "</w>"
+UNK = "[UNK]"
+
+
+def pre_tokenize(text: str) -> list[str]:
+    """Split into words and punctuation runs: 'BP 140/90, no' -> ['BP', '140', '/', '90', ',', 'no']."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    return WORD.findall(text)
+
+
+def _spell(word: str) -> tuple[str, ...]:
+    return tuple(word[:-1]) + (word[-1] + SUFFIX,)
+
+
+@dataclass
+class BPE:
+    """A trained BPE tokenizer: `vocab` maps token -> id, `merges` are the learned pairs in order."""
+    vocab: dict[str, int]
+    merges: list[tuple[str, str]]
+    unk_token: str = UNK
+    _ranks: dict = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        self._ranks = {pair: i for i, pair in enumerate(self.merges)}
+        self.id_to_token = {i: t for t, i in self.vocab.items()}
+
+    # ------------------------------------------------------------------ training
+    @classmethod
+    def train(cls, texts, vocab_size: int, min_frequency: int = 2, special_tokens=(UNK,),
+              progress: bool = False, history: list | None = None) -> "BPE":
+        """Learn merges from an iterable of strings until the vocabulary has `vocab_size` tokens.
+
+        `history`, if a list, receives (merge number, pair, count) for every merge, to show the
+        merge table growing.
+        """
+        if isinstance(texts, str):
+            raise TypeError("texts must be an iterable of strings, not one string")
+        if not isinstance(vocab_size, int) or vocab_size <= 0:
+            raise ValueError(f"vocab_size must be a positive int, got {vocab_size!r}")
+        if not isinstance(min_frequency, int) or min_frequency < 1:
+            raise ValueError(f"min_frequency must be an int >= 1, got {min_frequency!r}")
+        word_counts = Counter(w for text in texts for w in pre_tokenize(text))
+        if not word_counts:
+            raise ValueError("cannot train BPE on an empty corpus (no words found)")
+
+        # The alphabet: special tokens, then every character by code point, then end-of-word forms.
+        chars = sorted({c for w in word_counts for c in w})
+        finals = sorted({w[-1] + SUFFIX for w in word_counts})
+        vocab = {t: i for i, t in enumerate(list(special_tokens) + chars)}
+        for t in finals:
+            vocab.setdefault(t, len(vocab))
+        if vocab_size < len(vocab):
+            raise ValueError(f"vocab_size={vocab_size} is smaller than the alphabet of this corpus "
+                             f"({len(vocab)} symbols incl. special tokens); choose at least {len(vocab)}")
+
+        words = [list(_spell(w)) for w in word_counts]
+        counts = list(word_counts.values())
+        pairs: Counter = Counter()
+        where: dict[tuple[str, str], set[int]] = {}
+        for i, (symbols, n) in enumerate(zip(words, counts)):
+            for pair in zip(symbols, symbols[1:]):
+                pairs[pair] += n
+                where.setdefault(pair, set()).add(i)
+
+        merges = []
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=vocab_size - len(vocab), desc="BPE merges")
+        while len(vocab) < vocab_size and pairs:
+            # Most frequent pair; ties to the pair of the earliest-added symbols (lowest ids).
+            best = min(pairs, key=lambda p: (-pairs[p], vocab[p[0]], vocab[p[1]]))
+            if pairs[best] < min_frequency:
+                break
+            a, b = best
+            new = a + b
+            merges.append(best)
+            vocab.setdefault(new, len(vocab))
+            if history is not None:
+                history.append((len(merges), best, pairs[best]))
+            for i in sorted(where.pop(best, ())):
+                symbols, n = words[i], counts[i]
+                for pair in zip(symbols, symbols[1:]):      # retract this word's old pairs
+                    pairs[pair] -= n
+                j, merged = 0, []
+                while j < len(symbols):
+                    if j < len(symbols) - 1 and symbols[j] == a and symbols[j + 1] == b:
+                        merged.append(new)
+                        j += 2
+                    else:
+                        merged.append(symbols[j])
+                        j += 1
+                words[i] = merged
+                for pair in zip(merged, merged[1:]):        # and count its new ones
+                    pairs[pair] += n
+                    where.setdefault(pair, set()).add(i)
+            pairs = +pairs                                   # drop pairs whose count fell to 0
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+        return cls(vocab=vocab, merges=merges)
+
+    # ------------------------------------------------------------------ encoding
+    def tokenize_word(self, word: str) -> list[str]:
+        """The tokens of one pre-tokenized word, merges applied lowest rank first."""
+        if word in self._cache:
+            return self._cache[word]
+        symbols = list(_spell(word))
+        while len(symbols) > 1:
+            ranked = [(self._ranks.get(p, float("inf")), k) for k, p in enumerate(zip(symbols, symbols[1:]))]
+            rank, k = min(ranked)
+            if rank == float("inf"):
+                break
+            symbols[k:k + 2] = [symbols[k] + symbols[k + 1]]
+        tokens = [s if s in self.vocab else self.unk_token for s in symbols]
+        self._cache[word] = tokens
+        return tokens
+
+    def tokenize(self, text: str) -> list[str]:
+        """Token strings of `text`."""
+        return [t for w in pre_tokenize(text) for t in self.tokenize_word(w)]
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of `text`; characters never seen in training become the unknown token."""
+        return [self.vocab[t] for t in self.tokenize(text)]
+
+    def decode(self, ids) -> str:
+        """Text from ids: tokens joined, a space after every end-of-word (punctuation spacing is lost)."""
+        try:
+            tokens = [self.id_to_token[int(i)] for i in ids]
+        except KeyError as e:
+            raise ValueError(f"id {e.args[0]} is not in the vocabulary (size {len(self.vocab)})") from None
+        return "".join(t.replace(SUFFIX, " ") for t in tokens).strip()
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(json.dumps({"vocab": self.vocab, "merges": [list(m) for m in self.merges],
+                                    "unk_token": self.unk_token}, ensure_ascii=False))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "BPE":
+        state = json.loads(Path(path).read_text())
+        if not {"vocab", "merges"} <= set(state):
+            raise ValueError(f"{path} is not a BPE file saved by BPE.save")
+        return cls(vocab=state["vocab"], merges=[tuple(m) for m in state["merges"]],
+                   unk_token=state.get("unk_token", UNK))
+
+
+def train_library_bpe(texts, vocab_size: int, min_frequency: int = 2, special_tokens=(UNK,)):
+    """The same recipe with Hugging Face `tokenizers` (Rust): Whitespace pre-tokenizer, `</w>` suffix."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE(unk_token=UNK, end_of_word_suffix=SUFFIX))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.decoder = decoders.BPEDecoder(suffix=SUFFIX)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
+                                  special_tokens=list(special_tokens), end_of_word_suffix=SUFFIX,
+                                  show_progress=False)
+    tok.train_from_iterator(list(texts), trainer=trainer)
+    return tok
+
+
+def compare_with_library(ours: BPE, library, texts) -> dict:
+    """How often our BPE and the library give the same tokens, per word and per text."""
+    words = same_words = same_texts = 0
+    for text in texts:
+        lib_tokens = library.encode(text).tokens
+        our_tokens = ours.tokenize(text)
+        same_texts += lib_tokens == our_tokens
+        lib_words = [library.encode(w).tokens for w in pre_tokenize(text)]
+        for w, lt in zip(pre_tokenize(text), lib_words):
+            words += 1
+            same_words += ours.tokenize_word(w) == lt
+    n_texts = len(texts)
+    merges_lib = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m)
+                  for m in json.loads(library.to_str())["model"]["merges"]]
+    same_prefix = next((i for i, (x, y) in enumerate(zip(ours.merges, merges_lib)) if x != y),
+                       min(len(ours.merges), len(merges_lib)))
+    return {"texts": n_texts, "identical_texts": same_texts / n_texts, "words": words,
+            "identical_words": same_words / words, "merges_ours": len(ours.merges),
+            "merges_library": len(merges_lib), "identical_merge_prefix": same_prefix,
+            "same_merge_set": len(set(ours.merges) & set(merges_lib)) / max(1, len(merges_lib))}
+
+
+def tokens_per_word(tokenize, words) -> float:
+    """Mean number of tokens per word for any `tokenize(str) -> list` function."""
+    words = list(words)
+    if not words:
+        raise ValueError("words is empty")
+    return sum(len(tokenize(w)) for w in words) / len(words)
+
+
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+
+def train_wordpiece(texts, vocab_size: int = 4000, lowercase: bool = True, min_frequency: int = 2):
+    """A BERT-style WordPiece tokenizer trained with `tokenizers`, wrapped for `transformers`.
+
+    The result behaves like any Hugging Face tokenizer: special tokens ([CLS] ... [SEP]), padding,
+    truncation, attention masks, ``return_tensors="pt"``, ``decode``, ``save_pretrained``.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    if isinstance(texts, str):
+        raise TypeError("texts must be an iterable of strings, not one string")
+    texts = list(texts)
+    if not any(t.strip() for t in texts):
+        raise ValueError("cannot train WordPiece on an empty corpus")
+    if not isinstance(vocab_size, int) or vocab_size <= len(SPECIAL_TOKENS):
+        raise ValueError(f"vocab_size must be an int > {len(SPECIAL_TOKENS)}, got {vocab_size!r}")
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(texts, trainers.WordPieceTrainer(
+        vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=list(SPECIAL_TOKENS), show_progress=False))
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+    tok.decoder = decoders.WordPiece()
+    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")

@@ -75,7 +75,7 @@ def test_at_least_six_ambiguous_abbreviations_with_two_or_more_senses(notes):
 
 def test_splits_are_fixed_stratified_and_disjoint():
     frames = {s: data.load_notes(s) for s in data.SPLITS}
-    assert [len(frames[s]) for s in data.SPLITS] == [2100, 449, 451]
+    assert [len(frames[s]) for s in data.SPLITS] == [2100, 451, 449]
     ids = [set(f.id) for f in frames.values()]
     assert not (ids[0] & ids[1] or ids[0] & ids[2] or ids[1] & ids[2])
     for split, frame in frames.items():
@@ -131,7 +131,7 @@ def test_missing_file_elsewhere_is_a_clear_error(tmp_path):
 def test_missing_default_file_is_rebuilt(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(data, "DATA_DIR", tmp_path)
     frame = data.load_notes("test", data_dir=tmp_path)
-    assert len(frame) == 451 and "rebuilding" in capsys.readouterr().out
+    assert len(frame) == 449 and "rebuilding" in capsys.readouterr().out
 
 
 def test_generate_rejects_bad_sizes():
@@ -146,7 +146,7 @@ def test_tables_reject_wrong_input():
 
 def test_hugging_face_datasets():
     ds = data.load_dataset("validation")
-    assert len(ds) == 449 and ds[0]["text"] == data.load_notes("validation").text[0]
+    assert len(ds) == 451 and ds[0]["text"] == data.load_notes("validation").text[0]
     assert ds[0]["entities"][0]["text"]
     assert set(data.load_dataset(None)) == set(data.SPLITS)
 

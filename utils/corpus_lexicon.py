@@ -294,6 +294,11 @@ ABBREVIATIONS = {
     },
 }
 
+# Abbreviation sentences vary: an optional lead-in before them and a clause in place of the final period.
+ABBR_LEAD_INS = ["On review, ", "Today ", "Per the team, ", "Overnight ", "Again ", "As before, ", "Of note, ", "Noted: "]
+ABBR_ENDINGS = [", {dur} ago.", " on {date}.", ", discussed with Dr. {dr}.", "; {symptom} also noted.", ", per {test}.",
+                " (see {test}).", ", unchanged from {date}.", "; {relation} informed."]
+
 # Sentence templates per register and section. Notes are assembled section by section.
 REPORT = {
     "header": [

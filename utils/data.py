@@ -326,6 +326,12 @@ def _abbreviation_sentence(note: _Note) -> tuple[str, tuple[str, str, str | None
                              "Follow-up of {ABBR} in clinic.", "{ABBR} discussed with the family."])
     else:
         template = r.choice(templates)
+    if r.random() < 0.5:
+        if template[0].isupper() and template[1:2].islower():
+            template = template[0].lower() + template[1:]
+        template = r.choice(lex.ABBR_LEAD_INS) + template
+    if r.random() < 0.5 and template.endswith("."):
+        template = template[:-1] + r.choice(lex.ABBR_ENDINGS)
     return template, (abbr, sense, label)
 
 

@@ -1,0 +1,132 @@
+"""utils.models equals PyTorch and transformers: RNN vs nn.RNN, MiniGPT vs GPT-2, MiniBERT vs BERT."""
+import pytest
+import torch
+import torch.nn as nn
+
+from utils import models as M
+
+
+def test_rnn_cell_equals_nn_rnn():
+    torch.manual_seed(0)
+    theirs = nn.RNN(5, 7, batch_first=True)
+    ours = M.RNN(5, 7)
+    with torch.no_grad():
+        for name in ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]:
+            getattr(ours.cell, name).copy_(getattr(theirs, name + "_l0"))
+    x, h0 = torch.randn(3, 11, 5), torch.randn(1, 3, 7)
+    out, h = ours(x, h0[0])
+    expected_out, expected_h = theirs(x, h0)
+    torch.testing.assert_close(out, expected_out, atol=1e-6, rtol=0)
+    torch.testing.assert_close(h, expected_h[0], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_rnn_language_model_shapes_and_loss(kind):
+    model = M.RNNLanguageModel(M.RNNConfig(vocab_size=30, kind=kind, n_embd=8, n_hidden=16))
+    idx = torch.randint(0, 30, (2, 9))
+    logits, loss = model(idx, idx)
+    assert logits.shape == (2, 9, 30) and loss.item() == pytest.approx(torch.log(torch.tensor(30.0)).item(), abs=0.3)
+    out = M.generate(model, idx[:, :2], 5, temperature=0.8, generator=torch.Generator().manual_seed(0))
+    assert out.shape == (2, 7)
+
+
+def _tiny_gpt2(seed=0):
+    from transformers import GPT2Config, GPT2LMHeadModel
+    torch.manual_seed(seed)
+    return GPT2LMHeadModel(GPT2Config(vocab_size=61, n_positions=32, n_embd=24, n_layer=2, n_head=3,
+                                      bos_token_id=None, eos_token_id=None)).eval()
+
+
+def test_minigpt_equals_gpt2_logits_and_greedy_continuation():
+    hf = _tiny_gpt2()
+    ours = M.MiniGPT.from_hf(hf)
+    idx = torch.randint(0, 61, (2, 12), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(ours(idx)[0], hf(idx).logits, atol=1e-5, rtol=0)
+    ours_greedy = M.generate(ours, idx, 10, temperature=0)
+    hf_greedy = hf.generate(idx, max_new_tokens=10, do_sample=False, attention_mask=torch.ones_like(idx), pad_token_id=0)
+    assert torch.equal(ours_greedy, hf_greedy)
+
+
+def test_minigpt_to_hf_roundtrip_through_save_pretrained(tmp_path):
+    from transformers import AutoModelForCausalLM
+    torch.manual_seed(3)
+    ours = M.MiniGPT(M.TransformerConfig(vocab_size=50, block_size=16, n_layer=2, n_head=2, n_embd=16)).eval()
+    ours.to_hf().save_pretrained(tmp_path)
+    loaded = AutoModelForCausalLM.from_pretrained(tmp_path).eval()
+    idx = torch.randint(0, 50, (1, 10))
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(idx).logits, ours(idx)[0], atol=1e-5, rtol=0)
+    assert torch.equal(M.MiniGPT.from_hf(loaded).wte.weight, ours.wte.weight)
+
+
+def _tiny_bert(seed=0):
+    from transformers import BertConfig, BertModel
+    torch.manual_seed(seed)
+    return BertModel(BertConfig(vocab_size=70, hidden_size=24, num_hidden_layers=2, num_attention_heads=3,
+                                intermediate_size=40, max_position_embeddings=32)).eval()
+
+
+def test_minibert_equals_bert_hidden_states_with_padding():
+    hf = _tiny_bert()
+    ours = M.MiniBERT.from_hf(hf)
+    ids = torch.randint(0, 70, (2, 10), generator=torch.Generator().manual_seed(2))
+    mask = torch.tensor([[1] * 10, [1] * 6 + [0] * 4])
+    types = torch.tensor([[0] * 5 + [1] * 5, [0] * 10])
+    with torch.no_grad():
+        expected = hf(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        torch.testing.assert_close(ours(ids, mask, types), expected, atol=1e-5, rtol=0)
+
+
+def test_minibert_to_hf_roundtrip(tmp_path):
+    from transformers import AutoModel
+    torch.manual_seed(4)
+    ours = M.MiniBERT(M.TransformerConfig(vocab_size=40, block_size=16, n_layer=1, n_head=2, n_embd=16,
+                                          norm_first=False, gelu_approximate="none", layer_norm_eps=1e-12)).eval()
+    ours.to_hf().save_pretrained(tmp_path)
+    loaded = AutoModel.from_pretrained(tmp_path).eval()
+    ids = torch.randint(0, 40, (2, 8))
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(input_ids=ids).last_hidden_state, ours(ids), atol=1e-5, rtol=0)
+
+
+def test_encoder_decoder_shapes_masks_and_causality():
+    torch.manual_seed(0)
+    model = M.EncoderDecoder(M.TransformerConfig(vocab_size=20, block_size=16, n_layer=1, n_head=2, n_embd=16)).eval()
+    src = torch.tensor([[5, 6, 7, 0], [8, 9, 0, 0]])
+    tgt = torch.tensor([[1, 3, 4], [1, 2, 2]])
+    logits, loss = model(src, tgt, tgt)
+    assert logits.shape == (2, 3, 20) and torch.isfinite(loss)
+    # causal: changing a later target token never changes earlier logits
+    changed = tgt.clone()
+    changed[:, 2] = 9
+    torch.testing.assert_close(model(src, changed)[0][:, :2], logits[:, :2])
+    # padding: what sits in padded source positions does not matter
+    noisy = src.clone()
+    noisy[1, 2:] = 0
+    torch.testing.assert_close(model(noisy, tgt)[0], logits)
+    assert model.generate(src, bos_id=1, eos_id=2, max_len=5).shape[0] == 2
+
+
+def test_pre_and_post_ln_blocks_differ_in_where_the_norm_sits():
+    cfg = M.TransformerConfig(n_embd=8, n_head=2)
+    torch.manual_seed(0)
+    pre = M.Block(cfg)
+    post = M.Block(M.TransformerConfig(n_embd=8, n_head=2, norm_first=False))
+    post.load_state_dict(pre.state_dict())
+    x = torch.randn(2, 5, 8) * 10
+    out_post = post(x)
+    assert torch.allclose(out_post.mean(-1), torch.zeros(2, 5), atol=1e-5)   # post-LN output is normalised
+    assert not torch.allclose(pre(x).mean(-1), torch.zeros(2, 5), atol=1e-2)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: M.RNNLanguageModel(M.RNNConfig(kind="transformer")), ValueError, "kind"),
+    (lambda: M.RNN(3, 4)(torch.randn(2, 3)), ValueError, r"\(B, T, input_size\)"),
+    (lambda: M.MiniGPT(M.TransformerConfig(block_size=4, n_embd=8, n_head=2))(torch.zeros(1, 5, dtype=torch.long)), ValueError, "block_size"),
+    (lambda: M.MiniBERT(M.TransformerConfig(norm_first=True)), ValueError, "post-LN"),
+    (lambda: M.generate(M.RNNLanguageModel(M.RNNConfig(vocab_size=5, n_embd=4, n_hidden=4)), torch.zeros(1, 1, dtype=torch.long), 1, temperature=-1), ValueError, "temperature"),
+])
+def test_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -1,0 +1,88 @@
+"""Training helpers shared by the notebooks: a token stream, batches, a fit loop, perplexity.
+
+Language models in notebooks 04 and 06 all use `lm_corpus()`: the course notes tokenized with
+one BPE vocabulary, so their perplexities compare like with like.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import torch
+import torch.nn.functional as F
+
+EOS = "[EOS]"
+
+
+@lru_cache(maxsize=4)
+def lm_corpus(vocab_size: int = 1000):
+    """(tokenizer, train ids, validation ids): BPE (`tokenizers`, the recipe of notebook 02)
+    trained on the train notes; each split is one long LongTensor with [EOS] after every note."""
+    from . import data
+    from .tokenization import UNK, train_library_bpe
+
+    train_notes = data.load_notes("train").text.tolist()
+    tokenizer = train_library_bpe(train_notes, vocab_size, special_tokens=(UNK, EOS))
+    eos = tokenizer.token_to_id(EOS)
+
+    def stream(texts):
+        ids = []
+        for enc in tokenizer.encode_batch(texts):
+            ids += enc.ids + [eos]
+        return torch.tensor(ids, dtype=torch.long)
+
+    return tokenizer, stream(train_notes), stream(data.load_notes("validation").text.tolist())
+
+
+def random_windows(ids: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator):
+    """A batch of random windows: x (B, T) and the next tokens y (B, T)."""
+    if ids.dim() != 1 or len(ids) <= block_size:
+        raise ValueError(f"ids must be a 1-D stream longer than block_size={block_size}, got shape {tuple(ids.shape)}")
+    starts = torch.randint(0, len(ids) - block_size - 1, (batch_size,), generator=generator)
+    x = torch.stack([ids[s:s + block_size] for s in starts.tolist()])
+    y = torch.stack([ids[s + 1:s + block_size + 1] for s in starts.tolist()])
+    return x, y
+
+
+def fit(model, get_batch, steps: int, lr: float = 3e-3, weight_decay: float = 0.0, clip: float = 1.0,
+        desc: str = "training", progress: bool = True) -> list[float]:
+    """AdamW for `steps` steps on batches from `get_batch(step)` -> (inputs..., targets). Returns losses.
+
+    The model must return (output, loss) when called with the batch, as the course models do.
+    A cosine schedule takes the learning rate from `lr` to `lr / 10`.
+    """
+    from tqdm.auto import tqdm
+
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps)))
+    model.train()
+    losses = []
+    for step in tqdm(range(steps), desc=desc, disable=not progress):
+        loss = model(*get_batch(step))[1]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def perplexity(model, ids: torch.Tensor, block_size: int, batch_size: int = 32) -> float:
+    """exp(mean next-token cross-entropy) over consecutive non-overlapping windows of `ids`."""
+    model.eval()
+    n = (len(ids) - 1) // block_size
+    if n < 1:
+        raise ValueError(f"need more than block_size={block_size} tokens, got {len(ids)}")
+    x = ids[: n * block_size].view(n, block_size)
+    y = ids[1: n * block_size + 1].view(n, block_size)
+    total = 0.0
+    for i in range(0, n, batch_size):
+        logits = model(x[i:i + batch_size])[0]
+        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[i:i + batch_size].reshape(-1), reduction="sum").item()
+    return math.exp(total / (n * block_size))

@@ -45,19 +45,23 @@ def random_windows(ids: torch.Tensor, block_size: int, batch_size: int, generato
 
 
 def fit(model, get_batch, steps: int, lr: float = 3e-3, weight_decay: float = 0.0, clip: float = 1.0,
-        desc: str = "training", progress: bool = True) -> list[float]:
+        warmup: int = 0, desc: str = "training", progress: bool = True) -> list[float]:
     """AdamW for `steps` steps on batches from `get_batch(step)` -> (inputs..., targets). Returns losses.
 
     The model must return (output, loss) when called with the batch, as the course models do.
-    A cosine schedule takes the learning rate from `lr` to `lr / 10`.
+    The learning rate rises linearly for `warmup` steps (transformers need it), then a cosine
+    schedule takes it down to `lr / 10`.
     """
     from tqdm.auto import tqdm
 
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps)))
+    def factor(s):
+        if s < warmup:
+            return (s + 1) / warmup
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(s - warmup, steps) / max(1, steps - warmup)))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     model.train()
     losses = []
     for step in tqdm(range(steps), desc=desc, disable=not progress):

@@ -20,3 +20,12 @@ def pytest_collection_finish(session):
     missing = sorted(str(p.relative_to(ROOT)) for p in wanted - collected)
     if missing or not wanted:
         raise RuntimeError(f"nbval collected no cells from: {missing or 'notebooks/ (none found)'}")
+
+
+def pytest_collection_modifyitems(items):
+    """nbval waits only 5 s (hard-coded) for each output message after a cell finishes; a long
+    training cell with progress-bar updates can exceed it on a busy machine (nbval issues #136,
+    #231). Give each notebook cell 60 s instead; the cell's own timeout is --nbval-cell-timeout."""
+    for item in items:
+        if hasattr(item, "output_timeout"):
+            item.output_timeout = 60

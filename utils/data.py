@@ -407,24 +407,20 @@ def _write_forum(note: _Note) -> None:
 _WRITERS = {"report": _write_report, "ehr": _write_ehr, "literature": _write_literature, "forum": _write_forum}
 
 
+# Register -> (opening, [(fact, text before it, text after it), ...]) for the short summaries.
+_SUMMARY_PHRASES = {
+    "literature": ("Study of ", [("new", " evaluating ", ""), ("order", ", with ", " assessed")]),
+    "forum": ("A patient with ", [("cc", " describes ", ""), ("new", " and asks about ", "")]),
+}
+
+
 def _summary(note: _Note) -> str:
     """A short de-identified summary written from the note's gold facts."""
     f = {k: _lower_first(v) for k, (_, v) in note.facts.items()}
     dx = f.get("dx", _lower_first(note.dx))
-    if note.register == "literature":
-        s = f"Study of {dx}"
-        if "new" in f:
-            s += f" evaluating {f['new']}"
-        if "order" in f:
-            s += f", with {f['order']} assessed"
-        return s + "."
-    if note.register == "forum":
-        s = f"A patient with {dx}"
-        if "cc" in f:
-            s += f" describes {f['cc']}"
-        if "new" in f:
-            s += f" and asks about {f['new']}"
-        return s + "."
+    if note.register in _SUMMARY_PHRASES:
+        opening, phrases = _SUMMARY_PHRASES[note.register]
+        return opening + dx + "".join(before + f[fact] + after for fact, before, after in phrases if fact in f) + "."
     age = "An elderly" if note.age > 89 else f"A {note.age}-year-old"
     s = f"{age} {'man' if note.sex == 'male' else 'woman'} with {dx}"
     if "cc" in f:

@@ -151,7 +151,7 @@ def train_skipgram(token_lists, vocab, dim: int = 100, window: int = 2, negative
     losses = []
     generator = torch.Generator().manual_seed(seed)
     steps = epochs * ((len(pairs) + batch_size - 1) // batch_size)
-    bar = tqdm(total=steps, desc="skip-gram", disable=not progress)
+    bar = tqdm(total=steps, desc="skip-gram", disable=not progress, mininterval=0.5)
     for _ in range(epochs):
         order = torch.randperm(len(pairs), generator=generator)
         for start in range(0, len(pairs), batch_size):

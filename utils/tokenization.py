@@ -95,7 +95,7 @@ class BPE:
         bar = None
         if progress:
             from tqdm.auto import tqdm
-            bar = tqdm(total=vocab_size - len(vocab), desc="BPE merges")
+            bar = tqdm(total=vocab_size - len(vocab), desc="BPE merges", mininterval=0.5)
         while len(vocab) < vocab_size and pairs:
             # Most frequent pair; ties to the pair of the earliest-added symbols (lowest ids).
             best = min(pairs, key=lambda p: (-pairs[p], vocab[p[0]], vocab[p[1]]))

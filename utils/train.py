@@ -64,7 +64,7 @@ def fit(model, get_batch, steps: int, lr: float = 3e-3, weight_decay: float = 0.
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     model.train()
     losses = []
-    for step in tqdm(range(steps), desc=desc, disable=not progress):
+    for step in tqdm(range(steps), desc=desc, disable=not progress, mininterval=0.5):
         loss = model(*get_batch(step))[1]
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

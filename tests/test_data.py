@@ -168,3 +168,12 @@ def test_jsonl_is_one_note_per_line():
 def test_sentence_of():
     text = "Denies fever. Reports cough and chills.\nNext line."
     assert data.sentence_of(text, text.index("cough"), text.index("cough") + 5) == "Reports cough and chills."
+
+
+def test_abbreviation_table_gives_each_mention_its_sentence_and_exact_offset():
+    table = data.abbreviation_table(data.load_notes("test"))
+    assert all(s[o:o + len(a)] == a for s, o, a in zip(table.sentence, table.offset, table.abbr))
+    assert all(s == s.strip() and "\n" not in s for s in table.sentence)
+    text = data.load_notes("test").set_index("id").text
+    row = table.iloc[0]
+    assert row.sentence == data.sentence_of(text[row.note_id], row.start, row.end)

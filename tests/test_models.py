@@ -105,7 +105,13 @@ def test_encoder_decoder_shapes_masks_and_causality():
     noisy = src.clone()
     noisy[1, 2:] = 0
     torch.testing.assert_close(model(noisy, tgt)[0], logits)
-    assert model.generate(src, bos_id=1, eos_id=2, max_len=5).shape[0] == 2
+    written = model.generate(src, bos_id=1, eos_id=2, max_len=5)
+    assert written.shape[0] == 2
+    # generate reads the source once; the result equals greedy decoding with the full forward pass
+    out = torch.full((2, 1), 1)
+    for _ in range(written.shape[1]):
+        out = torch.cat([out, model(src, out)[0][:, -1].argmax(-1, keepdim=True)], 1)
+    assert torch.equal(out[:, 1:], written)
 
 
 def test_pre_and_post_ln_blocks_differ_in_where_the_norm_sits():

@@ -586,20 +586,34 @@ def qa_table(notes):
 
 
 def abbreviation_table(notes, window: int = 60):
-    """One row per ambiguous abbreviation with its gold sense and `window` characters each side."""
+    """One row per ambiguous abbreviation with its gold sense, `window` characters each side
+    (`left`, `right`), its `sentence`, and `offset`, where the abbreviation starts in that sentence."""
     table = _explode(notes, "abbreviations")
     texts = dict(zip(notes["id"], notes["text"]))
+    spans = [sentence_span(texts[n], s, e) for n, s, e in zip(table["note_id"], table["start"], table["end"])]
     table["left"] = [texts[n][max(0, s - window):s] for n, s in zip(table["note_id"], table["start"])]
     table["right"] = [texts[n][e:e + window] for n, e in zip(table["note_id"], table["end"])]
+    table["sentence"] = [texts[n][a:b] for n, (a, b) in zip(table["note_id"], spans)]
+    table["offset"] = [s - a for s, (a, _) in zip(table["start"], spans)]
     return table
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """(first, last + 1) character offsets of the sentence (or line) containing [start, end)."""
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    return left, right
 
 
 def sentence_of(text: str, start: int, end: int) -> str:
     """The sentence (or line) of `text` that contains the span [start, end)."""
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
-    return text[left + 1:right + 1].strip()
+    first, last = sentence_span(text, start, end)
+    return text[first:last]
 
 
 # --------------------------------------------------------------------------- datasheet figures

@@ -217,19 +217,27 @@ class EncoderDecoder(nn.Module):
     def _embed(self, ids):                                   # (B, T) -> (B, T, C)
         return self.embed(ids) * math.sqrt(self.config.n_embd) + self.positions[: ids.shape[1]]
 
+    def encode(self, src):
+        """src (B, S) -> (memory (B, S, C), source padding mask (B, 1, 1, S))."""
+        src_mask = padding_mask((src != self.pad_id).long())
+        return self.encoder(self._embed(src), src_mask), src_mask
+
+    def decode(self, tgt_in, memory, src_mask):
+        """tgt_in (B, T) and the encoder's memory -> logits (B, T, V)."""
+        return self.head(self.decoder(self._embed(tgt_in), memory, src_mask))
+
     def forward(self, src, tgt_in, targets=None):
         """src (B, S), tgt_in (B, T) -> logits (B, T, V); loss ignores padding targets."""
-        src_mask = padding_mask((src != self.pad_id).long())                 # (B, 1, 1, S)
-        memory = self.encoder(self._embed(src), src_mask)
-        logits = self.head(self.decoder(self._embed(tgt_in), memory, src_mask))
+        logits = self.decode(tgt_in, *self.encode(src))
         return logits, _loss(logits, targets, ignore_index=self.pad_id)
 
     @torch.no_grad()
     def generate(self, src, bos_id: int, eos_id: int, max_len: int = 16):
         """Greedy decoding: (B, S) -> (B, <= max_len) ids after BOS, stopping at EOS."""
+        memory, src_mask = self.encode(src)                 # the source is read once
         out = torch.full((src.shape[0], 1), bos_id, dtype=torch.long, device=src.device)
         for _ in range(max_len):
-            nxt = self(src, out)[0][:, -1].argmax(-1, keepdim=True)
+            nxt = self.decode(out, memory, src_mask)[:, -1].argmax(-1, keepdim=True)
             out = torch.cat([out, nxt], 1)
             if (out == eos_id).any(1).all():
                 break

@@ -76,6 +76,14 @@ def fit(model, get_batch, steps: int, lr: float = 3e-3, weight_decay: float = 0.
     return losses
 
 
+def train_lm(model, ids: torch.Tensor, steps: int, block_size: int = 64, batch_size: int = 32, lr: float = 3e-3,
+             warmup: int = 0, seed: int = 0, desc: str = "training") -> list[float]:
+    """`fit` a language model on random windows of the token stream `ids` (seeded sampling)."""
+    generator = torch.Generator().manual_seed(seed)
+    return fit(model, lambda step: random_windows(ids, block_size, batch_size, generator), steps,
+               lr=lr, warmup=warmup, desc=desc)
+
+
 @torch.no_grad()
 def perplexity(model, ids: torch.Tensor, block_size: int, batch_size: int = 32) -> float:
     """exp(mean next-token cross-entropy) over consecutive non-overlapping windows of `ids`."""

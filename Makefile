@@ -2,12 +2,13 @@
 #   make run    execute every notebook headless and print the report (build/report.txt)
 #   make test   unit tests + nbval of every notebook
 #   make lab    JupyterLab on notebooks/
+#   make models build the offline model stand-ins once (run and test do it first)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lab execute sync data constraints clean
+.PHONY: setup run test lab execute sync data models constraints clean
 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +21,17 @@ $(STAMP): requirements.txt constraints.txt
 
 setup: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) models
 	$(BIN)/python tools/notebooks.py run
 
-test: $(STAMP)
+test: $(STAMP) models
 	$(BIN)/python -m pytest
+
+# Build the offline models into the git-ignored models/ (course stand-ins for BioBERT/PubMedBERT and
+# BioGPT, SmolLM2 converted from its packaged GGUF). Each is built once and rebuilt only when its
+# builder's code changes; notebooks then load it in a second or two.
+models: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m utils.hub build
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

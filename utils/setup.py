@@ -42,10 +42,10 @@ def bootstrap_cell() -> str:
     """The canonical first code cell of every notebook."""
     return (
         "# Course set-up: the same cell starts every notebook (edit utils/setup.py, then `make sync`).\n"
-        "import pathlib, subprocess, sys\n"
+        "import os, pathlib, subprocess, sys\n"
         f"if 'google.colab' in sys.modules and not pathlib.Path('{REPO_DIR}').exists():\n"
         f"    subprocess.run(['git', 'clone', '-q', '--depth', '1', '{REPO_URL}'], check=True)\n"
-        "here = pathlib.Path.cwd()\n"
+        "here = pathlib.Path(os.environ.get('COURSE_ROOT') or pathlib.Path.cwd())  # COURSE_ROOT: set by the lab grader\n"
         f"root = next(p for p in [here, *here.parents, here / '{REPO_DIR}'] if (p / 'utils' / 'setup.py').exists())\n"
         "sys.path.insert(0, str(root))  # our `utils` package, first on the path\n"
         "import utils.setup\n"

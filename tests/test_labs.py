@@ -26,9 +26,10 @@ def _student_text(lab: str) -> str:
 
 
 def _master_blocks(lab: str):
-    """(solution lines, hidden-test lines) of a master notebook, as otter assign reads them."""
+    """(solution lines, hidden-test lines not also in a public test) of a master notebook, as otter
+    assign reads them."""
     nb = nbformat.read(labs.MASTERS / f"{lab}.ipynb", as_version=4)
-    solutions, hidden, in_solution, in_tests = [], [], False, False
+    solutions, hidden, public, in_solution, in_tests = [], [], [], False, False
     for cell in nb.cells:
         first = cell.source.strip().splitlines()[0].strip().lower() if cell.source.strip() else ""
         if cell.cell_type == "raw":
@@ -47,10 +48,13 @@ def _master_blocks(lab: str):
                     inside = False
                 elif inside or line.rstrip().endswith("# SOLUTION"):
                     solutions.append(line)
-        if in_tests and cell.cell_type == "code" and first == "# hidden":
-            hidden += cell.source.splitlines()[1:]
+        if in_tests and cell.cell_type == "code":
+            if first == "# hidden":
+                hidden += cell.source.splitlines()[1:]
+            else:
+                public += cell.source.splitlines()
     meaningful = lambda lines: sorted({l.strip() for l in lines if len(l.strip()) > 12})  # noqa: E731
-    return meaningful(solutions), meaningful(hidden)
+    return meaningful(solutions), sorted(set(meaningful(hidden)) - set(meaningful(public)))
 
 
 def test_there_are_six_labs():

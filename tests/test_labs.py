@@ -61,6 +61,24 @@ def test_there_are_six_labs():
     assert len(LABS) == 6, LABS
 
 
+def test_readme_links_every_lab_with_a_colab_badge():
+    from utils.setup import colab_badge
+
+    readme = (ROOT / "README.md").read_text()
+    for lab in LABS:
+        assert colab_badge(f"notebooks/labs/{lab}/{lab}.ipynb") in readme, lab
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_student_version_starts_with_the_course_bootstrap(lab):
+    from utils.setup import bootstrap_cell, colab_badge
+
+    nb = nbformat.read(labs.STUDENT / lab / f"{lab}.ipynb", as_version=4)
+    assert colab_badge(f"notebooks/labs/{lab}/{lab}.ipynb") in nb.cells[0].source
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code[0] == bootstrap_cell() and "otter.Notebook" in code[1]
+
+
 @pytest.mark.parametrize("lab", LABS)
 def test_no_solution_line_reaches_students(lab):
     solutions, _ = _master_blocks(lab)

@@ -30,6 +30,7 @@ SEED = 42
 COLAB_REQUIREMENTS = {
     "transformers": ">=5.0,<6", "tokenizers": ">=0.22,<1", "datasets": ">=4.0,<6",
     "accelerate": ">=1.0,<2", "simple-icd-10-cm": ">=1.5,<2",
+    "otter-grader": ">=7.0,<8",   # the graded labs' grader.check
 }
 RESULTS_ENV = "COURSE_RESULTS_FILE"  # set by `make run`: where `record` writes headline figures
 

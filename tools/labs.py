@@ -84,9 +84,10 @@ def autograder_zip(lab: str) -> Path:
 
 
 def _student_files(folder: Path) -> dict[str, str]:
-    """Relative path -> comparable text of a student build (notebook: cell types and sources only)."""
+    """Relative path -> comparable text of a student build (notebook: cell types and sources only;
+    hidden files such as otter's .OTTER_LOG, written when a student runs grader.check, are ignored)."""
     out = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         rel = str(path.relative_to(folder))
         if path.suffix == ".ipynb":
             nb = nbformat.read(path, as_version=4)
@@ -191,7 +192,7 @@ def grade_one(submission: bytes, autograder: bytes, questions: dict[str, float],
             row["error"] = why
             return row
         cmd = [_otter(), "run", "--no-logo", "-a", "autograder.zip", "-o", "out", "submission.ipynb"]
-        env = _env({"TMPDIR": str(box / "tmp"), "HOME": str(box / "home"), "OMP_NUM_THREADS": "1",
+        env = _env({"TMPDIR": str(box / "tmp"), "HOME": str(box / "home"),
                     "MPLCONFIGDIR": str(box / "tmp"), "HF_HOME": str(box / "tmp" / "hf")})
         _become_subreaper()
         proc = subprocess.Popen(cmd, cwd=box, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lab labs grade execute sync data models determinism budgets constraints clean
+.PHONY: setup run test lab labs grade execute sync data models constraints clean
 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,11 +45,6 @@ labs: $(STAMP)
 grade: $(STAMP) models
 	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [TIMEOUT=300]"; exit 2; }
 	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --timeout $(or $(TIMEOUT),300)
-
-# Developers: prove the checked outputs are the same under another hash seed, thread count and runner
-# (two fresh kernels per notebook; about twice the course's run time, so not part of `make test`).
-determinism: $(STAMP) models
-	$(BIN)/python tools/determinism.py
 
 # Re-execute the notebooks in place (refreshes the committed outputs).
 execute: $(STAMP)

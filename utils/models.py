@@ -101,6 +101,7 @@ def generate(model, idx, max_new_tokens: int, temperature: float = 1.0, top_k: i
     """Sample `max_new_tokens` ids after idx (B, T) from any model returning (logits, loss).
 
     temperature < 1 sharpens the distribution, > 1 flattens it; temperature 0 is greedy.
+    top_k (a positive int) samples only among the k likeliest tokens; None keeps them all.
     """
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")

@@ -139,7 +139,8 @@ def advance(state: _State, text: str, source: str, max_items: int = 6, max_chars
                 ok = bool(content) and content[-1] != " " if finishing else (
                     content not in items and any(c.isalpha() for c in content) and _in_words(content, source, True))
                 state = _State("AFTER", "", items + (content,)) if ok else None
-            elif ch in _FORBIDDEN_IN_STRING or (not content and not ch.isalnum()) or len(content) >= max_chars:
+            elif (ch in _FORBIDDEN_IN_STRING or (not content and not ch.isalnum()) or len(content) >= max_chars
+                  or (ch == " " and len(content) + 1 >= max_chars)):   # a full string must be closable
                 state = None
             else:
                 state = _State("STR", content + ch, items) if _in_words(content + ch, source, False) else None
@@ -236,7 +237,9 @@ class JsonSpanConstraint:
                              advance(state, last, source, **self.limits, finishing=True) or _State("DONE", "", state.items))
                 self.states[row] = state
             closing = self.budget - generated <= 6 and self.states[row].name != "DONE"
-            ids = self.allowed(self.states[row], source, closing) or [self.vocab.eos]
+            # If nothing keeps the strict grammar (a string at max_chars mid-word), close it anyway.
+            ids = (self.allowed(self.states[row], source, closing) or self.allowed(self.states[row], source, True)
+                   or [self.vocab.eos])
             mask[row, ids] = 0.0
         return scores + mask
 
@@ -357,3 +360,15 @@ def send_chat(client, model: str, chat: list[dict], redact=None, **kwargs) -> tu
     sent = deidentified_messages(chat, redact)
     completion = client.chat.completions.create(model=model, messages=sent, **kwargs)
     return sent, completion.choices[0].message.content
+
+
+def bootstrap_f1(predicted: list, gold: list[list[str]], n: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of `entity_prf` F1, resampling notes with a seeded generator."""
+    import random
+
+    if not gold:
+        raise ValueError("gold must not be empty")
+    rng = random.Random(seed)
+    scores = sorted(entity_prf(*zip(*[(predicted[i], gold[i]) for i in
+                                      (rng.randrange(len(gold)) for _ in gold)]))["f1"] for _ in range(n))
+    return scores[int(0.025 * n)], scores[int(0.975 * n) - 1]

@@ -74,15 +74,16 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     # Dates, numeric with the year: 3/14/22, 03/19/2022, 15.01.2023, 2023-04-17, 2021/08/09, 04/2011.
     ("date_numeric", "DATE", re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"
                                         r"|(?:0?[1-9]|1[0-2])/(?:19|20)\d{2})\b(?![/.]\d)")),
-    # Dates, numeric without a year, only after a word that introduces a date: "on 10/12", "Sunday 5/7".
+    # Dates, numeric without a year (US m/d or European d/m), only after a word that introduces a date:
+    # "on 10/12", "Sunday 5/7", "on 27/01".
     ("date_numeric_no_year", "DATE", re.compile(
         rf"(?:\b(?:on|since|from|until|dated?|il|del|dal)\s+(?:{_WEEKDAY},?\s+)?|\b{_WEEKDAY},?\s+)"
-        r"(?P<phi>(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9]))\b(?!/)", re.I)),
+        r"(?P<phi>(?:[12]\d|3[01]|0?[1-9])/(?:[12]\d|3[01]|0?[1-9]))\b(?!/)", re.I)),
     # Dates with a spelled month: March 3, 2021 / Jan 9, 2023 / 12 February 2024 / 4th of October /
     # September 14th, 2019 / Nov 30 2020 / 09-Aug-2021 / March 1998 / feb 3rd.
     ("date_spelled", "DATE", re.compile(
         rf"\b(?:{_DAY}(?:\s+of)?[\s-]+{_MONTH}(?:,?[\s-]+(?:\d{{4}}|\d{{2}}))?"
-        rf"|(?!May\b){_MONTH}\s+{_DAY}\b(?:,?\s+\d{{4}})?|May\s+{_DAY}\b(?:,?\s+\d{{4}})?"
+        rf"|(?!May\b){_MONTH}\s+{_DAY}\b(?:,?\s+\d{{4}})?|May\.?\s+{_DAY}\b(?:,?\s+\d{{4}})?"
         rf"|(?!May\b){_MONTH}\s+(?:19|20)\d{{2}})\b", re.I)),
     # A month alone, capitalised, after "in/since/until": "turned 93 in May" (a date element).
     ("date_month_only", "DATE", re.compile(
@@ -95,6 +96,10 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("phone_us", "PHONE", re.compile(
         r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.-])\d{3}[\s.-]\d{4}\b"
         r"(?:\s*(?:,\s*)?(?:ext\.?|x|extension|int\.?)\s*\d{1,5}\b)?", re.I)),
+    # Phones written as ten bare digits: with an extension, or after a word that introduces a phone.
+    ("phone_ten_digits", "PHONE", re.compile(
+        r"\b\d{10}\s*(?:ext\.?|x|extension)\s*\d{1,5}\b"
+        r"|\b(?:tel|phone|call(?: back)?|contact|cell|mobile|fax|cellulare|telefono)\b[:,.]?\s*(?P<phi>\d{10})\b", re.I)),
     # Phones, international: +44 20 7946 0958, +39 02 5503 2211 (a plus, then 8+ digits in groups).
     ("phone_international", "PHONE", re.compile(r"\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,5}\b")),
     # Short internal numbers after a cue: "pager x4471", "ext 204".
@@ -120,15 +125,16 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         rf"\b(?:aged?|turned|age:|et[àa]:?|di)\s+(?P<phi>{_OLD})\b(?!\s*(?:mg|%|kg|mmHg|bpm|/|\.\d))", re.I)),
     ("age_is", "AGE", re.compile(rf"\b(?:is|was|now)\s+(?P<phi>{_OLD})(?=\s+(?:and|but|now|this|today)\b)")),
     ("age_in_parentheses", "AGE", re.compile(rf"\((?P<phi>{_OLD})\)|, (?P<phi2>{_OLD}), ")),
-    # Addresses: a number and a street (Street, Ave, Rd ...), then optional apartment, city, state, ZIP.
+    # Addresses: a number and a street (Street, Ave, Rd ...), then optional apartment, city, state, ZIP
+    # ("221 Elm Rd, Apt 4B, Springfield, OR 97477", "5601 Horton Court, East Jessica 87262").
     ("address_street", "ADDRESS", re.compile(
         rf"\b\d{{1,5}}\s(?:{_CAP}\s){{1,3}}(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Lane|Ln|Boulevard|Blvd|Way"
         rf"|Court|Ct|Place|Pl|Terrace|Circle|Highway|Hwy|Parkway|Pkwy)\.?"
-        rf"(?:,?\s(?:Apt|Apartment|Unit|Suite|#)\.?\s?\w+)?(?:,\s{_CAP}(?:\s{_CAP})?)?(?:,?\s[A-Z]{{2}}\s\d{{5}}(?:-\d{{4}})?)?")),
+        rf"(?:,?\s(?:Apt|Apartment|Unit|Suite|#)\.?\s?\w+)?(?:,\s{_CAP}(?:\s{_CAP})?)?(?:,?\s(?:[A-Z]{{2}}\s)?\d{{5}}(?:-\d{{4}})?)?")),
     # Italian addresses: Via/Viale/Corso/Piazza + name + number, optional ZIP (CAP) and city.
     ("address_italian", "ADDRESS", re.compile(
         rf"\b(?:\d{{1,4}}\s)?(?:Via|Viale|Corso|Piazza|Piazzale|Largo|Vicolo)\s(?:{_CAP}\s?){{1,3}}"
-        rf"(?:,?\s?\d{{1,4}}(?:/[A-Z])?)?(?:,?\s(?:\d{{5}}\s)?{_CAP})?")),
+        rf"(?:,?\s?\d{{1,4}}(?:/[A-Z])?)?(?:,?\s(?:\d{{5}}\s)?{_CAP}(?:\s{_CAP})?)?")),
     # Places smaller than a state, introduced by where someone lives or comes from.
     ("place_after_cue", "ADDRESS", re.compile(
         rf"\b(?:lives?(?: alone)? in|living in|resides in|moved to|relocated to|we're in|we are in|based in|near"
@@ -137,38 +143,49 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("hospital_english", "HOSPITAL", re.compile(
         rf"\b(?:(?:St\.?|Saint)\s)?{_CAP}(?:'s)?(?:\s(?:{_CAP}(?:'s)?|of|and|&))*\s(?:Hospital|Medical Center|Health Center"
         rf"|Clinic|Infirmary|Imaging Center|Cancer Center|Health System|Assisted Living|Nursing Home"
-        rf"|Rehabilitation Center|Hospice|General)\b")),
+        rf"|Rehabilitation Center|Hospice|General|Institute|Medical Centre)(?:\sof\s{_CAP}(?:\s{_CAP})?)?\b")),
     # The same in lower case (forum posts): two lower-case words before "hospital" or "clinic".
     ("hospital_lower", "HOSPITAL", re.compile(
         r"\b(?!(?:the|a|an|to|at|in|our|his|her|my|this|that|local|same|big|new|old)\b)[a-z]+(?:'s)?\s"
         r"(?!(?:the|a|an|to|at|in|our|his|her|my|this|that|local|same|big|new|old)\b)[a-z]+(?:'s)?\s(?:hospital|clinic)\b")),
+    # "University Hospital of X" and the like, in any case ("university hospital of williamsfort").
+    ("hospital_of_place", "HOSPITAL", re.compile(
+        r"\b(?:university|general|children's|county|regional)\s(?:hospital|medical center|clinic)\sof\s(?:the\s)?"
+        r"(?:(?:north|south|east|west|new|port|lake|saint|st\.)\s)?[a-z][a-z'-]+\b", re.I)),
+    # Italian hospitals in lower case (forum posts): "ospedale san mattia", "ospedale serri".
+    ("hospital_italian_lower", "HOSPITAL", re.compile(r"\b(?:ospedale|policlinico|clinica)\s(?:(?:san|santa|sant'|santo)\s?)?[a-z]{3,}\b")),
     # Italian hospitals: Ospedale / Policlinico / Clinica / Istituto + name.
     ("hospital_italian", "HOSPITAL", re.compile(
         rf"\b(?:Ospedale|Policlinico|Clinica|Istituto|Presidio Ospedaliero|Azienda Ospedaliera|Casa di Cura)"
         rf"(?:\s(?:{_CAP}|di|del|della|dei))*\s{_CAP}")),
-    # Names after a title: Dr. Rossi, Mrs. Gallagher, Dr Wexler, Dott.ssa Chiara De Luca, Dr. H. Lindqvist.
-    ("name_after_title", "NAME", re.compile(rf"\b(?:{_TITLE})\s(?P<phi>(?:{_UP}\.\s)?{_NAME})")),
+    # Names after one or more titles: Dr. Rossi, Dr Wexler, Dott.ssa Chiara De Luca, Dr. H. Lindqvist, Chaplain Fr. Rossi.
+    ("name_after_title", "NAME", re.compile(rf"\b(?:(?:{_TITLE})\s)+(?P<phi>(?:{_UP}\.\s)?{_NAME})")),
     # The same in lower case: "dr. kessler", "ms. mcallister" (one word).
     ("name_after_title_lower", "NAME", re.compile(rf"\b(?:[Dd]r|[Mm]rs?|[Mm]s)\.?\s(?P<phi>{_LOW}{{3,}})\b")),
     # Names before a credential: "Samuel Ortega, PA-C", "Linda Park, RN".
     ("name_before_credential", "NAME", re.compile(rf"(?P<phi>{_CAP}(?:\s{_CAP}){{1,2}}),?\s{_CREDENTIAL}")),
-    # Names after a relation: "wife Doris", "daughter (Jennifer Mills", "figlio Paolo".
-    ("name_after_relation", "NAME", re.compile(rf"\b(?i:{_RELATION})(?:\s\(|,\s|\s)(?P<phi>{_NAME})")),
+    # Names after a relation, perhaps with a title: "wife Doris", "daughter (Jennifer Mills", "neighbor Mrs. Gallagher".
+    ("name_after_relation", "NAME", re.compile(rf"\b(?i:{_RELATION})(?:\s\(|,\s|\s)(?:(?:{_TITLE})\s)?(?P<phi>{_NAME})")),
     # Lower-case names after "my <relation>" in forum posts: "my husband dave".
     ("name_after_my_relation", "NAME", re.compile(rf"\bmy\s(?:{_RELATION})\s(?P<phi>{_LOW}{{3,}})\b", re.I)),
-    # Names introduced as the patient, an addressee or a signature.
+    # Names introduced as the patient, an addressee or a signature: "Patient: Chen, Wei", "Pt P. Maldonado",
+    # "Patient: MOGHERINI Jolanda", "Dear Dr. ...", "Kind regards, Tomasz Wiśniewski".
     ("name_after_cue", "NAME", re.compile(
-        rf"(?:\b(?:Patient|[Pp]t|Name|Paziente|Re|Dear|[Ss]ummary for|[Ss]eeing|I saw|[Rr]eferring|[Cc]ontact"
+        rf"(?:\b(?:Patient|[Pp]t|Name|Paziente|Paz\.|Re|Dear|[Ss]ummary for|[Ss]eeing|I saw|[Rr]eferring|[Cc]ontact"
         rf"|[Aa]ttention|[Dd]ictated by|[Ss]igned by|[Ss]een by|[Cc]opies to|[Rr]egards|[Ss]incerely|[Tt]hanks so much"
         rf"|Thanks|Cheers|Update from|RN|nurse|[Pp]atient,)\s*[:,]?\s+)"
-        rf"(?P<phi>{_CAP},\s{_CAP}|{_CAP}(?:\s{_CAP}){{1,2}}|{_CAP}(?=\s*(?:$|[,;]|\s(?:from|here)\b)))")),
+        rf"(?P<phi>{_CAP},\s{_CAP}|{_UP}\.\s{_CAP}|[A-Z]{{2,}}(?:[-'][A-Z]+)?\s{_CAP}|{_CAP}(?:\s{_CAP}){{1,2}}"
+        rf"|{_CAP}(?=\s*(?:$|[,;]|\s(?:from|here)\b)))")),
     # Forum self-introductions and sign-offs, any case: "im sarah and", "Thanks for reading, Mike".
     ("name_self_intro", "NAME", re.compile(
         r"\b(?:i'?m|i am|my name is|this is)\s(?P<phi>[A-Za-z][a-z]+)(?=\s+and\b|,)"
         r"|\b(?:thanks|thank you|cheers|best|regards|love|hugs)(?: so much| for reading| for listening| all| everyone)?,"
         r"\s(?P<phi2>[A-Za-z][a-z]+)\b", re.I)),
-    # Start of a sentence: "Harold Finnegan is a 91-year-old"; "Lucia Ferraro, 92 anni".
-    ("name_before_age", "NAME", re.compile(rf"(?:^|\n|[.:]\s)(?P<phi>{_CAP}\s{_CAP})(?:\sis\san?\s\d|,\s\d{{1,3}}\s)")),
+    # Start of a sentence, before an age: "Harold Finnegan is a 91-year-old", "Lucia Ferraro, 92 anni",
+    # "Brewer, Mario, a 79 y/o man", "T. Shelton, a 20 y/o man".
+    ("name_before_age", "NAME", re.compile(
+        rf"(?:^|\n|[.:]\s)(?P<phi>{_CAP},\s{_CAP}|{_UP}\.\s{_CAP}|{_CAP}\s{_CAP})"
+        rf"(?:,?\s(?:is|was)\san?\s\d|,\s(?:an?\s)?\d{{1,3}}[\s-])")),
 ]
 # Hospital names followed by their town: "Sacred Heart Clinic in Eugene", "Ospedale Maggiore di Lodi".
 _TOWN_AFTER_HOSPITAL = re.compile(rf"^\s(?:in|di|at|a)\s(?P<phi>{_CAP})\b")
@@ -184,7 +201,7 @@ def _candidates(text: str) -> list[tuple[int, int, str]]:
             start, end = m.span(group) if group else m.span()
             if phi_type == "NAME":                      # drop cue words a name rule swallowed
                 words = text[start:end].split()
-                if not words or words[0].lower().strip(",") in _NOT_NAMES:
+                if not words or words[0].lower().strip(",") in _NOT_NAMES or re.fullmatch(_TITLE, words[0]):
                     continue
             found.append((start, end, phi_type))
             if phi_type == "HOSPITAL" and (town := _TOWN_AFTER_HOSPITAL.match(text, end)):

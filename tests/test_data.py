@@ -377,3 +377,14 @@ def test_abbreviation_table_on_notes_without_abbreviations_is_a_clear_error():
 def test_committed_files_hold_no_generator_bookkeeping():
     line = json.loads((data.DATA_DIR / "train.jsonl").read_text().splitlines()[0])
     assert "_meta" not in line and "text" not in line["phi"][0] and set(line["phi"][0]) == {"start", "end", "type", "subtype"}
+
+
+def test_datasheet_counts_are_the_measured_ones(stats):
+    """data/README.md quotes corpus_stats(): a regenerated corpus must come with an updated datasheet."""
+    readme = (data.DATA_DIR / "README.md").read_text()
+    figures = [*stats["phi"].values(), *stats["entities"].values(), stats["qa_pairs"], stats["word_types"],
+               stats["mixed_language_notes"], stats["family_history_entities"], stats["distinct_icd10_codes"]]
+    missing = [n for n in figures if f"{n:,}" not in readme]
+    assert not missing, missing
+    for key in ("specialty_tfidf_macro_f1", "negation_majority_acc", "negation_sentence_bow_acc", "negation_negex_acc"):
+        assert f"{stats[key]:.3f}" in readme, key

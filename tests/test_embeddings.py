@@ -112,3 +112,15 @@ def test_ppmi_svd_retrieves_real_icd10_synonyms_far_above_random():
     scores = emb.retrieval_scores(queries, answers)
     random_mrr = np.mean(1 / np.arange(1, 501))
     assert scores["MRR"] > 20 * random_mrr and scores["recall@10"] > 0.4
+
+
+def test_skipgram_pairs_rejects_an_empty_corpus():
+    vocab = {"chest": 0, "pain": 1}
+    with pytest.raises(ValueError, match="no in-vocabulary words"):
+        emb.skipgram_pairs([], vocab)
+    with pytest.raises(ValueError, match="no in-vocabulary words"):
+        emb.skipgram_pairs([["fever"]], vocab)
+    with pytest.raises(ValueError, match="no .center, context. pairs"):
+        emb.skipgram_pairs([["chest"], ["pain"]], vocab, subsample=1.0)
+    with pytest.raises(ValueError, match="window"):
+        emb.skipgram_pairs([["chest", "pain"]], vocab, window=0)

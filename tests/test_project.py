@@ -71,3 +71,14 @@ def test_readme_has_a_badge_per_notebook():
 
 def test_utils_is_never_installed_as_a_package():
     assert not (ROOT / "setup.py").exists() and not (ROOT / "pyproject.toml").exists()
+
+
+def test_colab_installs_what_the_notebooks_import_beyond_colabs_stack():
+    import sys
+    sys.path.insert(0, str(ROOT))
+    from utils.setup import COLAB_REQUIREMENTS
+
+    for dist in ["scrubadub", "otter-grader", "faker", "peft", "seqeval", "rouge-score"]:
+        assert dist in COLAB_REQUIREMENTS, dist
+        assert canonicalize_name(dist) in requirements(), dist
+    assert "torch" not in COLAB_REQUIREMENTS and "numpy" not in COLAB_REQUIREMENTS

@@ -96,3 +96,60 @@ def test_tokens_per_word():
     assert tk.tokens_per_word(list, ["ab", "abcd"]) == 3
     with pytest.raises(ValueError):
         tk.tokens_per_word(list, [])
+
+
+def test_bpe_equals_the_library_exactly_on_words_and_merge_set(corpus):
+    """What is equal, precisely: every held-out word's tokens and the set of merges. The merge
+    *order* may differ after a tie, because the library numbers end-of-word symbols in hash-map
+    order (a new order in every process) and breaks count ties by those numbers."""
+    train, test = corpus
+    ours = tk.BPE.train(train, 2000)
+    library = tk.train_library_bpe(train, 2000)
+    agreement = tk.compare_with_library(ours, library, test)
+    assert agreement["identical_words"] == 1.0
+    assert agreement["same_merge_set"] == 1.0
+    assert agreement["merges_ours"] == agreement["merges_library"]
+
+
+def test_bpe_equality_ignores_its_cache():
+    a = tk.BPE.train(["chest pain chest pain"], vocab_size=30, min_frequency=1)
+    b = tk.BPE(vocab=dict(a.vocab), merges=list(a.merges))
+    assert a == b
+    a.tokenize("chest pain")                 # fills a's cache only
+    assert a == b and b == a
+
+
+def test_tokenize_word_rejects_empty_and_missing_unknown_token():
+    bpe = tk.BPE.train(["chest pain chest pain"], vocab_size=30, min_frequency=1)
+    with pytest.raises(ValueError, match="non-empty"):
+        bpe.tokenize_word("")
+    no_unk = tk.BPE.train(["chest pain chest pain"], vocab_size=30, min_frequency=1, special_tokens=())
+    assert no_unk.tokenize("chest") == bpe.tokenize("chest")            # known words still work
+    with pytest.raises(ValueError, match=r"unknown token '\[UNK\]' is not in the vocabulary"):
+        no_unk.encode("chest zzz")
+
+
+def test_compare_with_library_rejects_no_texts():
+    bpe = tk.BPE.train(["chest pain chest pain"], vocab_size=30, min_frequency=1)
+    library = tk.train_library_bpe(["chest pain chest pain"], vocab_size=30, min_frequency=1)
+    with pytest.raises(ValueError, match="empty"):
+        tk.compare_with_library(bpe, library, [])
+    with pytest.raises(TypeError):
+        tk.compare_with_library(bpe, library, "chest pain")
+
+
+def test_wordpiece_encode_equals_the_library_model(corpus):
+    """Greedy longest-match-first by hand == the `tokenizers` WordPiece model, on every test word."""
+    from tokenizers import models
+
+    tok = tk.train_wordpiece(corpus[0], vocab_size=2000)
+    vocab = tok.get_vocab()
+    library = models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100)
+    words = sorted({w.lower() for t in corpus[1] for w in tk.pre_tokenize(t)}) + ["zzzq", "x" * 101, "cholecystectomy"]
+    for w in words:
+        assert tk.wordpiece_encode(w, vocab) == [t.value for t in library.tokenize(w)], w
+    assert any(len(tk.wordpiece_encode(w, vocab)) > 1 for w in words)      # the test sees real splits
+    assert tk.wordpiece_encode("abc", {"a": 0, "##b": 1, "[UNK]": 2}) == ["[UNK]"]
+    assert tk.wordpiece_encode("ab", {"a": 0, "ab": 1, "##b": 2}) == ["ab"]
+    with pytest.raises(ValueError):
+        tk.wordpiece_encode("", vocab)

@@ -59,3 +59,10 @@ def test_fit_refuses_a_loss_that_is_not_a_scalar():
             return self.lin(x), ((self.lin(x) - y) ** 2).mean(-1)
     with pytest.raises(ValueError, match=r"loss of shape \(4,\)"):
         train.fit(PerExample(), lambda step: (torch.randn(4, 2), torch.randn(4, 2)), 2, progress=False)
+
+
+def test_lm_corpus_is_one_cached_tokenizer_however_it_is_called():
+    a, b = train.lm_corpus(1000), train.lm_corpus(vocab_size=1000)
+    assert a[0] is b[0] and torch.equal(a[1], b[1])
+    test_ids = train.lm_test_ids(1000)
+    assert test_ids.dim() == 1 and len(test_ids) > 10_000 and int(test_ids.max()) < 1000

@@ -104,6 +104,11 @@ def build(only: list[str] | None = None) -> int:
         target = STUDENT / lab
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(out / "student", target)
+        student = target / f"{lab}.ipynb"
+        nb = nbformat.read(student, as_version=4)
+        for i, cell in enumerate(nb.cells):   # otter draws random cell ids: stable ids, no churn in git
+            cell.id = f"cell-{i}"
+        nbformat.write(nb, student)
         print(f"{lab}: student version in {target.relative_to(ROOT)}, autograder in "
               f"{next((out / 'autograder').glob('*.zip')).relative_to(ROOT)} ({time.perf_counter() - start:.0f} s)")
     return 0

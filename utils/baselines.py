@@ -142,7 +142,7 @@ def negation_bow(train_rows, validation_rows, test_rows, Cs=C_GRID) -> dict:
 NEG_PRE = re.compile(r"\b(no|denies|denied|negative for|neg for|without|nega|never had|never|don't have|not)\b")
 NEG_PSEUDO = re.compile(r"\bno (improvement|change)\b|\bnot new\b")
 NEG_TERMINATORS = re.compile(r"\b(but|still|however|reports|also)\b|[;,]")
-NEG_POST = re.compile(r"^\s*(denied|was ruled out|was not observed|was absent)\b")
+NEG_POST = re.compile(r"^\s*(denied|was denied|was ruled out|was not observed|was absent|is absent)\b")
 
 
 def negex(before: str, after: str) -> bool:

@@ -283,7 +283,7 @@ class _Note:
             no_year = [f"{d} {lex.MONTHS_IT[m - 1]}", f"{d:02d}/{m:02d}"]
         else:
             forms = [f"{m:02d}/{d:02d}/{y}", f"{m}/{d}/{y % 100:02d}", f"{y}-{m:02d}-{d:02d}", f"{lex.MONTHS_EN[m - 1]} {d}, {y}",
-                     f"{d} {lex.MONTHS_EN[m - 1][:3]} {y}", f"{lex.MONTHS_EN[m - 1][:3]}. {d}, {y}", f"{m:02d}-{d:02d}-{y}"]
+                     f"{d} {lex.MONTHS_EN[m - 1][:3]} {y}", f"{lex.MONTHS_EN[m - 1][:3]}{'.' if m != 5 else ''} {d}, {y}", f"{m:02d}-{d:02d}-{y}"]
             no_year = [f"{lex.MONTHS_EN[m - 1]} {d}", f"{m}/{d}", f"{lex.MONTHS_EN[m - 1][:3]} {d}"]
         return r.choice(no_year) if not year and r.random() < 0.5 else r.choice(forms)
 
@@ -496,7 +496,7 @@ class _Note:
             if kind == "age" and self.text.endswith(" a ") and (value[:1] == "8" or value == "18"):
                 self.text = self.text[:-1] + "n "  # "an 83-year-old"; earlier spans are unaffected
                 start = len(self.text)
-            if sentence_start and value[:1].islower() and phi is None:
+            if sentence_start and value[:1].islower() and phi is None and not any(c.isupper() for c in value):
                 value = value[0].upper() + value[1:]
             self.text += value
             end = len(self.text)

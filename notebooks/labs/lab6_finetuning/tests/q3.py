@@ -1,0 +1,11 @@
+OK_FORMAT = True
+
+test = {   'name': 'q3',
+    'points': 6,
+    'suites': [   {   'cases': [   {   'code': '>>> guesses = predict(val_m.abbr[:8].tolist(), val_m.sentence[:8].tolist())\n>>> assert len(guesses) == 8 and set(guesses) <= set(LABELS)\n',
+                                       'hidden': False,
+                                       'locked': False}],
+                      'scored': True,
+                      'setup': '',
+                      'teardown': '',
+                      'type': 'doctest'}]}

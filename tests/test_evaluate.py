@@ -18,7 +18,7 @@ def test_bootstrap_ci_brackets_the_score_and_is_seeded():
 
 def test_majority_comes_from_train_and_breaks_ties_alphabetically():
     assert ev.majority(["b", "a", "b", "a", "c"], 3) == ["a", "a", "a"]
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="at least one"):
         ev.majority([], 2)
 
 
@@ -26,7 +26,7 @@ def test_tfidf_logistic_regression_learns_a_separable_task():
     train = ["chest pain today", "pleural effusion seen", "chest pain again", "effusion on x-ray"] * 5
     labels = [0, 1, 0, 1] * 5
     pred, C = ev.tfidf_logistic_regression(train, labels, train[:4], labels[:4], ["new chest pain", "small effusion"])
-    assert list(pred) == [0, 1] and C in (0.1, 1.0, 10.0, 100.0)
+    assert list(pred) == [0, 1] and C in ev.C_GRID
 
 
 def test_nearest_centroid_accuracy_within_groups():

@@ -113,3 +113,15 @@ def test_squad_metrics():
     assert spans.exact_match("The Aspirin.", "aspirin") == 1.0
     assert spans.token_f1("acute chest pain", "chest pain") == pytest.approx(0.8)
     assert spans.token_f1("", "chest pain") == 0.0 and spans.token_f1("fever", "cough") == 0.0
+
+
+def test_coverage_scores_equal_the_rules_evaluation():
+    from utils import deid
+
+    notes = data.load_notes("test").head(150)
+    ours = spans.coverage_scores(notes.phi, [deid.find_phi(t) for t in notes.text])
+    theirs = deid.evaluate(notes)
+    for t in ours.index:
+        assert ours.loc[t, "recalled"] == theirs.loc[t, "recalled"] and ours.loc[t, "gold"] == theirs.loc[t, "gold"]
+    assert ours.loc["ALL", "correct"] == theirs.loc["ALL", "correct"]
+    assert ours.loc["ALL", "predicted"] == theirs.loc["ALL", "predicted"]

@@ -230,3 +230,34 @@ def token_f1(prediction: str, truth: str) -> float:
         return 0.0
     precision, recall = common / len(pred), common / len(gold)
     return 2 * precision * recall / (precision + recall)
+
+
+def coverage_scores(golds, preds, key: str = "type"):
+    """De-identification scores, as `utils.deid.evaluate` defines them, for any predictor: a gold
+    span is recalled when predicted spans cover all its characters (whatever type they carry); a
+    predicted span is correct when it overlaps a gold span. golds, preds: one list of span dicts
+    per document. Returns a DataFrame: per gold type (`key`) gold, recalled, recall; and an ALL
+    row that adds predicted, correct and precision."""
+    import pandas as pd
+
+    golds, preds = list(golds), list(preds)
+    if len(golds) != len(preds):
+        raise ValueError(f"golds ({len(golds)}) and preds ({len(preds)}) must have one entry per document")
+    rows: dict[str, list[int]] = {}
+    predicted = correct = 0
+    for gold, pred in zip(golds, preds):
+        covered = {i for p in pred for i in range(p["start"], p["end"])}
+        gold_chars = {i for g in gold for i in range(g["start"], g["end"])}
+        for g in gold:
+            row = rows.setdefault(g[key], [0, 0])
+            row[0] += 1
+            row[1] += all(i in covered for i in range(g["start"], g["end"]))
+        predicted += len(pred)
+        correct += sum(any(i in gold_chars for i in range(p["start"], p["end"])) for p in pred)
+    table = pd.DataFrame([{"type": t, "gold": g, "recalled": r} for t, (g, r) in sorted(rows.items())])
+    total = {"type": "ALL", "gold": table["gold"].sum(), "recalled": table["recalled"].sum(),
+             "predicted": predicted, "correct": correct}
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True).set_index("type")
+    table["recall"] = table["recalled"] / table["gold"]
+    table["precision"] = table["correct"] / table["predicted"]
+    return table

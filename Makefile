@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lab labs grade execute sync data models determinism budgets constraints clean
+.PHONY: setup run test lab labs grade execute sync data models constraints clean
 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,11 +46,6 @@ grade: $(STAMP) models
 	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [TIMEOUT=300]"; exit 2; }
 	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --timeout $(or $(TIMEOUT),300)
 
-# Developers: prove the checked outputs are the same under another hash seed, thread count and runner
-# (two fresh kernels per notebook; about twice the course's run time, so not part of `make test`).
-determinism: $(STAMP) models
-	$(BIN)/python tools/determinism.py
-
 # Re-execute the notebooks in place (refreshes the committed outputs).
 execute: $(STAMP)
 	$(BIN)/python tools/notebooks.py execute
@@ -68,6 +63,18 @@ constraints: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' \
 	  | sed -E 's/\+[a-z0-9.]+$$//' | sort -f > constraints.tmp
 	{ head -2 constraints.txt; cat constraints.tmp; } > constraints.new && rm constraints.tmp && mv constraints.new constraints.txt
+
+.PHONY: budgets determinism
+# Developer check: the committed notebooks' own nbclient timestamps against their budgets
+# (course.budget_s, default 60 s) and the 30 s cell limit. Labs are exempt.
+budgets: $(STAMP)
+	$(BIN)/python tools/notebooks.py budgets
+
+# Slow (two fresh kernels per notebook): every "# NBVAL_CHECK_OUTPUT" cell must print the same under
+# PYTHONHASHSEED 0 vs 12345, 1 vs 2 threads, nbclient vs nbval. Not part of `make test`.
+# `make determinism NB=00` checks only notebooks whose name contains 00.
+determinism: $(STAMP)
+	$(BIN)/python tools/determinism.py $(NB)
 
 clean:
 	rm -rf build .pytest_cache

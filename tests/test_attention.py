@@ -85,12 +85,38 @@ def test_multihead_equals_nn_multiheadattention(dtype, kind):
     torch.testing.assert_close(weights, expected_w, atol=TOL[dtype], rtol=0)
 
 
-def test_sinusoidal_positions():
-    pe = A.sinusoidal_positions(50, 16)
-    assert pe.shape == (50, 16)
-    torch.testing.assert_close(pe[:, 0], torch.sin(torch.arange(50.0)))
-    torch.testing.assert_close(pe[:, 1], torch.cos(torch.arange(50.0)))
-    assert (pe.abs() <= 1).all()
+def test_sinusoidal_positions_every_column_follows_the_formula():
+    t, d = 50, 16
+    pe = A.sinusoidal_positions(t, d)
+    assert pe.shape == (t, d)
+    pos = torch.arange(t, dtype=torch.float64)
+    for i in range(d // 2):   # PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(the same)
+        angle = pos / 10000 ** (2 * i / d)
+        torch.testing.assert_close(pe[:, 2 * i].double(), torch.sin(angle), atol=1e-4, rtol=0)
+        torch.testing.assert_close(pe[:, 2 * i + 1].double(), torch.cos(angle), atol=1e-4, rtol=0)
+
+
+def test_fully_masked_rows_give_zeros_as_torch_does(dtype):
+    q, k, v = _qkv(dtype, s=5)
+    mask = A.causal_mask(5).clone()
+    mask[2] = False                                                    # query 2 may attend to nothing
+    out, weights = A.scaled_dot_product_attention(q, k, v, mask)
+    assert torch.isfinite(out).all() and torch.isfinite(weights).all()
+    assert (weights[..., 2, :] == 0).all() and (out[..., 2, :] == 0).all()
+    torch.testing.assert_close(weights.sum(-1)[..., [0, 1, 3, 4]], torch.ones(2, 3, 4, dtype=dtype))
+    torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v, attn_mask=mask), atol=TOL[dtype], rtol=0)
+    fused, _ = A.scaled_dot_product_attention(q, k, v, mask, fused=True)
+    torch.testing.assert_close(out, fused, atol=TOL[dtype], rtol=0)
+    q.requires_grad_(True)                                             # and no NaN flows back either
+    A.scaled_dot_product_attention(q, k, v, mask)[0].sum().backward()
+    assert torch.isfinite(q.grad).all()
+
+
+def test_integer_like_lengths_are_accepted():
+    import numpy as np
+    assert torch.equal(A.causal_mask(np.int64(4)), A.causal_mask(4))
+    assert torch.equal(A.causal_mask(torch.tensor(3)), A.causal_mask(3))
+    assert torch.equal(A.sinusoidal_positions(np.int64(6), np.int32(8)), A.sinusoidal_positions(6, 8))
 
 
 @pytest.mark.parametrize("call, match", [
@@ -101,6 +127,10 @@ def test_sinusoidal_positions():
     (lambda: A.MultiHeadAttention(10, 3), r"d_model=10.*n_heads=3"),
     (lambda: A.MultiHeadAttention(8, 2)(torch.randn(2, 8)), r"\(B, T, 8\).*\(2, 8\)"),
     (lambda: A.causal_mask(0), r"positive"),
+    (lambda: A.causal_mask(2.0), r"positive int, got 2.0"),
+    (lambda: A.causal_mask(True), r"positive int"),
+    (lambda: A.MultiHeadAttention(8, 2)(torch.randn(2, 3, 8), torch.randn(2, 5, 6)), r"context must be \(B, S, 8\).*\(2, 5, 6\)"),
+    (lambda: A.MultiHeadAttention(8, 2)(torch.randn(2, 3, 8), torch.randn(3, 5, 8)), r"same batch size B=2"),
     (lambda: A.padding_mask(torch.ones(3)), r"\(B, S\)"),
     (lambda: A.sinusoidal_positions(4, 5), r"even"),
 ])

@@ -25,11 +25,10 @@ def _serve(handler_cls):
     return server
 
 
-def test_offline_flag_decides_instantly(monkeypatch, capsys):
+def test_offline_flag_decides_without_asking_the_network(monkeypatch, capsys):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    start = time.perf_counter()
+    monkeypatch.setattr(hub, "_probe", lambda url: pytest.fail("probed the Hub despite HF_HUB_OFFLINE=1"))
     choice = hub.resolve(MINILM)
-    assert time.perf_counter() - start < 0.5
     assert choice.source == "package" and "HF_HUB_OFFLINE=1" in choice.reason
     assert "offline copy" in capsys.readouterr().out
 
@@ -40,10 +39,12 @@ def test_dead_local_port_is_offline_within_the_limit(monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setattr(hub, "PROBE_SECONDS", 30.0)
     start = time.perf_counter()
     online, why = hub.hub_status()
+    # "unreachable", not "no answer": the refusal ended the probe, not the 30 s deadline
     assert not online and "unreachable" in why
-    assert time.perf_counter() - start < 3.5
+    assert time.perf_counter() - start < hub.PROBE_SECONDS / 3   # generous on a loaded machine
 
 
 def test_silent_server_is_offline_after_the_deadline(monkeypatch):
@@ -61,7 +62,9 @@ def test_silent_server_is_offline_after_the_deadline(monkeypatch):
     finally:
         listener.close()
     assert not online and "no answer" in why
-    assert elapsed < 1.8
+    # it waited for the deadline and not much longer (the libraries' own wait is 20-45 s); the slack
+    # covers a loaded 2-core machine
+    assert hub.PROBE_SECONDS * 0.9 <= elapsed < hub.PROBE_SECONDS + 8
     assert hub.resolve(MINILM, verbose=False).source == "package"
 
 

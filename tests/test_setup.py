@@ -37,10 +37,19 @@ def test_colab_requirements_never_touch_torch_or_numpy():
     assert not {"torch", "numpy"} & set(setup.COLAB_REQUIREMENTS)
 
 
-def test_missing_requirements():
-    assert setup.missing_requirements() == []
-    assert setup.missing_requirements({"transformers": "<1", "no-such-package-xyz": ">=1"}) == [
-        "transformers<1", "no-such-package-xyz>=1"]
+def test_missing_requirements_compares_versions_with_specifiers(monkeypatch):
+    installed = {"transformers": "4.57.1", "tokenizers": "0.22.1", "datasets": "4.1.0"}
+    monkeypatch.setattr(setup, "_version", installed.get)
+    wanted = {"transformers": ">=5.0,<6", "tokenizers": ">=0.22,<1", "datasets": ">=4.0,<6", "accelerate": ">=1.0"}
+    assert setup.missing_requirements(wanted) == ["transformers>=5.0,<6", "accelerate>=1.0"]
+    installed["transformers"] = "5.23.0"
+    assert setup.missing_requirements(wanted) == ["accelerate>=1.0"]
+    assert setup.missing_requirements({}) == []
+
+
+def test_missing_requirements_reads_installed_versions():
+    assert setup.missing_requirements({"packaging": ">=1", "no-such-package-xyz": ">=1"}) == ["no-such-package-xyz>=1"]
+    assert setup.missing_requirements({"packaging": "<1"}) == ["packaging<1"]
 
 
 def test_seed_everything_repeats():
@@ -73,6 +82,23 @@ def test_record_writes_figures_for_the_report(tmp_path, monkeypatch):
         setup.record("bad", [1])
     with pytest.raises(ValueError):
         setup.record("", 1)
+
+
+def test_record_takes_numpy_numbers_and_refuses_nan_and_bool(tmp_path, monkeypatch):
+    import numpy as np
+
+    path = tmp_path / "results.json"
+    monkeypatch.setenv(setup.RESULTS_ENV, str(path))
+    value = np.float32(0.5)
+    assert setup.record("f1", value) is value                 # returned as given
+    setup.record("n", np.int64(7))
+    assert json.loads(path.read_text()) == {"f1": 0.5, "n": 7}
+    for bad in [float("nan"), float("inf"), np.float64("nan")]:
+        with pytest.raises(ValueError, match="finite"):
+            setup.record("x", bad)
+    for bad in [True, np.bool_(True), None]:
+        with pytest.raises(TypeError, match="number or str"):
+            setup.record("x", bad)
 
 
 def test_record_without_a_report_is_a_no_op(monkeypatch):

@@ -6,10 +6,15 @@ D = C / H per head.
 
 Set `USE_FUSED = True` (or pass ``fused=True``) to dispatch to PyTorch's fused kernel once the
 lesson is made: same result, less memory, no weights returned.
+
+A query that the mask allows to attend to no key at all (a row of the mask that is all False,
+e.g. a sequence made only of padding) gets all-zero weights and an all-zero output, as
+`F.scaled_dot_product_attention` gives; the formula alone would give NaN (softmax of all -inf).
 """
 from __future__ import annotations
 
 import math
+import operator
 
 import torch
 import torch.nn as nn
@@ -43,16 +48,35 @@ def scaled_dot_product_attention(q, k, v, mask=None, fused: bool | None = None):
     if USE_FUSED if fused is None else fused:
         return F.scaled_dot_product_attention(q, k, v, attn_mask=mask), None
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])        # (..., T, S)
+    empty = None
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
+        empty = ~mask.any(dim=-1, keepdim=True)                       # queries allowed no key at all
+        empty = empty if empty.any() else None
+        if empty is not None:
+            scores = scores.masked_fill(empty, 0.0)                   # no softmax of all -inf (NaN)
     weights = scores.softmax(dim=-1)                                  # each row sums to 1
+    if empty is not None:
+        weights = weights.masked_fill(empty, 0.0)                     # ...except rows that may see nothing
     return weights @ v, weights                                       # (..., T, Dv)
+
+
+def _positive_int(name: str, value) -> int:
+    """`value` as an int (Python, NumPy or 0-d torch integer), or a ValueError naming it."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a positive int, got {value!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
 
 
 def causal_mask(t: int, device=None) -> torch.Tensor:
     """(T, T) bool: position i may attend to positions 0..i only."""
-    if not isinstance(t, int) or t < 1:
-        raise ValueError(f"t must be a positive int, got {t!r}")
+    t = _positive_int("t", t)
     return torch.ones(t, t, dtype=torch.bool, device=device).tril()
 
 
@@ -65,7 +89,9 @@ def padding_mask(attention_mask: torch.Tensor) -> torch.Tensor:
 
 def sinusoidal_positions(t: int, d: int) -> torch.Tensor:
     """(T, d) sinusoidal position encodings of "Attention is all you need" (d even)."""
-    if not isinstance(d, int) or d < 2 or d % 2:
+    t = _positive_int("t", t)
+    d = _positive_int("d", d)
+    if d < 2 or d % 2:
         raise ValueError(f"d must be an even int >= 2, got {d!r}")
     position = torch.arange(t, dtype=torch.float32)[:, None]                   # (T, 1)
     frequency = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2) / d)     # (d/2,)
@@ -100,7 +126,11 @@ class MultiHeadAttention(nn.Module):
         """
         if x.dim() != 3 or x.shape[-1] != self.n_heads * self.d_head:
             raise ValueError(f"x must be (B, T, {self.n_heads * self.d_head}), got {tuple(x.shape)}")
-        context = x if context is None else context
+        if context is None:
+            context = x
+        elif context.dim() != 3 or context.shape[0] != x.shape[0] or context.shape[-1] != x.shape[-1]:
+            raise ValueError(f"context must be (B, S, {x.shape[-1]}) with the same batch size B={x.shape[0]} "
+                             f"as x, got {tuple(context.shape)}")
         q, k, v = self._split(self.q_proj(x)), self._split(self.k_proj(context)), self._split(self.v_proj(context))
         out, weights = scaled_dot_product_attention(q, k, v, mask, fused)   # (B, H, T, D)
         if weights is not None and self.training and self.dropout.p > 0:

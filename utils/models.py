@@ -101,9 +101,12 @@ def generate(model, idx, max_new_tokens: int, temperature: float = 1.0, top_k: i
     """Sample `max_new_tokens` ids after idx (B, T) from any model returning (logits, loss).
 
     temperature < 1 sharpens the distribution, > 1 flattens it; temperature 0 is greedy.
+    top_k (a positive int) samples only among the k likeliest tokens; None keeps them all.
     """
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be a positive int (keep the k likeliest tokens) or None, got {top_k!r}")
     for _ in range(max_new_tokens):
         context = idx if block_size is None else idx[:, -block_size:]
         logits = model(context)[0][:, -1, :]                 # (B, V) for the last position
@@ -215,6 +218,7 @@ class EncoderDecoder(nn.Module):
         self.head.weight = self.embed.weight
 
     def _embed(self, ids):                                   # (B, T) -> (B, T, C)
+        _check_length(ids.shape[1], self.config.block_size)
         return self.embed(ids) * math.sqrt(self.config.n_embd) + self.positions[: ids.shape[1]]
 
     def encode(self, src):
@@ -262,8 +266,7 @@ class MiniGPT(nn.Module):
     def forward(self, idx, targets=None):
         """idx (B, T) -> logits (B, T, V), loss."""
         t = idx.shape[1]
-        if t > self.config.block_size:
-            raise ValueError(f"sequence length {t} exceeds block_size {self.config.block_size}")
+        _check_length(t, self.config.block_size)
         x = self.drop(self.wte(idx) + self.wpe(torch.arange(t, device=idx.device)))   # (B, T, C)
         mask = causal_mask(t, idx.device)
         for block in self.blocks:
@@ -294,11 +297,13 @@ class MiniGPT(nn.Module):
     def from_hf(cls, hf) -> "MiniGPT":
         """A MiniGPT with the weights of a `transformers.GPT2LMHeadModel`."""
         c = hf.config
-        if c.activation_function not in ("gelu_new", "gelu_pytorch_tanh"):
-            raise ValueError(f"MiniGPT uses GPT-2's tanh GELU, not {c.activation_function!r}")
+        if not c.scale_attn_weights or c.scale_attn_by_inverse_layer_idx:
+            raise ValueError("MiniGPT scales attention scores by 1/sqrt(d_head) only; this GPT-2 config scales "
+                             "them differently (scale_attn_weights / scale_attn_by_inverse_layer_idx)")
         model = cls(TransformerConfig(vocab_size=c.vocab_size, block_size=c.n_positions, n_layer=c.n_layer,
                                       n_head=c.n_head, n_embd=c.n_embd, d_ff=c.n_inner, norm_first=True,
-                                      gelu_approximate="tanh", layer_norm_eps=c.layer_norm_epsilon))
+                                      gelu_approximate=_gelu_from_hf(c.activation_function),
+                                      layer_norm_eps=c.layer_norm_epsilon))
         state = hf.state_dict()
         with torch.no_grad():
             for ours, key, how in model._pairs():
@@ -316,9 +321,13 @@ class MiniGPT(nn.Module):
         from transformers import GPT2Config, GPT2LMHeadModel
 
         c = self.config
+        if any(not b.norm_first or b.cross is not None for b in self.blocks):
+            raise ValueError("GPT-2 is pre-LN without cross-attention: a MiniGPT with norm_first=False "
+                             "cannot be exported to GPT2LMHeadModel without changing what it computes")
         hf = GPT2LMHeadModel(GPT2Config(vocab_size=c.vocab_size, n_positions=c.block_size, n_embd=c.n_embd,
                                         n_layer=c.n_layer, n_head=c.n_head, n_inner=c.d_ff,
-                                        layer_norm_epsilon=c.layer_norm_eps, activation_function="gelu_new",
+                                        layer_norm_epsilon=c.layer_norm_eps,
+                                        activation_function=_gelu_to_hf(self.blocks, "gpt2"),
                                         resid_pdrop=c.dropout, embd_pdrop=c.dropout, attn_pdrop=c.dropout,
                                         bos_token_id=None, eos_token_id=None))
         state = hf.state_dict()
@@ -355,6 +364,7 @@ class MiniBERT(nn.Module):
     def forward(self, input_ids, attention_mask=None, token_type_ids=None):
         """input_ids (B, T) -> hidden states (B, T, C)."""
         t = input_ids.shape[1]
+        _check_length(t, self.config.block_size)
         token_type_ids = torch.zeros_like(input_ids) if token_type_ids is None else token_type_ids
         x = self.word(input_ids) + self.position(torch.arange(t, device=input_ids.device)) + self.segment(token_type_ids)
         x = self.drop(self.ln(x))
@@ -385,11 +395,13 @@ class MiniBERT(nn.Module):
     def from_hf(cls, hf) -> "MiniBERT":
         """A MiniBERT with the weights of a `transformers.BertModel` (its pooler is not used)."""
         c = hf.config
-        if c.hidden_act != "gelu":
-            raise ValueError(f"MiniBERT uses BERT's exact GELU, not {c.hidden_act!r}")
+        if getattr(c, "position_embedding_type", "absolute") != "absolute" or c.is_decoder:
+            raise ValueError("MiniBERT is a bidirectional encoder with absolute position embeddings; "
+                             "this BERT config is not")
         model = cls(TransformerConfig(vocab_size=c.vocab_size, block_size=c.max_position_embeddings,
                                       n_layer=c.num_hidden_layers, n_head=c.num_attention_heads, n_embd=c.hidden_size,
-                                      d_ff=c.intermediate_size, norm_first=False, gelu_approximate="none",
+                                      d_ff=c.intermediate_size, norm_first=False,
+                                      gelu_approximate=_gelu_from_hf(c.hidden_act),
                                       layer_norm_eps=c.layer_norm_eps, type_vocab_size=c.type_vocab_size))
         model._copy(hf.state_dict(), into_ours=True)
         return model.eval()
@@ -402,10 +414,37 @@ class MiniBERT(nn.Module):
         hf = BertModel(BertConfig(vocab_size=c.vocab_size, hidden_size=c.n_embd, num_hidden_layers=c.n_layer,
                                   num_attention_heads=c.n_head, intermediate_size=c.d_ff or 4 * c.n_embd,
                                   max_position_embeddings=c.block_size, type_vocab_size=c.type_vocab_size,
-                                  layer_norm_eps=c.layer_norm_eps, hidden_dropout_prob=c.dropout,
+                                  layer_norm_eps=c.layer_norm_eps, hidden_act=_gelu_to_hf(self.blocks, "bert"),
+                                  hidden_dropout_prob=c.dropout,
                                   attention_probs_dropout_prob=c.dropout))
         self._copy(hf.state_dict(), into_ours=False)
         return hf.eval()
+
+
+def _check_length(t: int, block_size: int) -> None:
+    if t > block_size:
+        raise ValueError(f"sequence length {t} exceeds block_size {block_size} (the longest sequence "
+                         f"the model has positions for): truncate the input or build a larger model")
+
+
+# transformers' names of the two GELUs; "gelu_new" is GPT-2's own spelling of the tanh approximation
+_GELU_TO_HF = {"gpt2": {"tanh": "gelu_new", "none": "gelu"}, "bert": {"none": "gelu", "tanh": "gelu_pytorch_tanh"}}
+_GELU_FROM_HF = {"gelu": "none", "gelu_new": "tanh", "gelu_pytorch_tanh": "tanh"}
+
+
+def _gelu_to_hf(blocks, family: str) -> str:
+    """transformers' name for the activation our blocks use; refuses what it cannot name exactly."""
+    kinds = {b.mlp.approximate for b in blocks}
+    if len(kinds) != 1 or next(iter(kinds)) not in _GELU_TO_HF[family]:
+        raise ValueError(f"cannot export GELU(approximate={sorted(kinds)}) to {family}: "
+                         f"supported are {sorted(_GELU_TO_HF[family])}")
+    return _GELU_TO_HF[family][kinds.pop()]
+
+
+def _gelu_from_hf(name: str) -> str:
+    if name not in _GELU_FROM_HF:
+        raise ValueError(f"the course models use GELU (exact or tanh), not {name!r}")
+    return _GELU_FROM_HF[name]
 
 
 def _init_weights(module):

@@ -143,15 +143,24 @@ def bootstrap(seed: int = SEED) -> dict:
 
 
 def record(name: str, value):
-    """Note a headline figure of this notebook (shown in the `make run` report); returns value."""
+    """Note a headline figure of this notebook (shown in the `make run` report); returns value.
+
+    value: a finite number (Python or NumPy int/float, not bool) or a str.
+    """
+    import math
+    import numbers
+
     if not isinstance(name, str) or not name:
         raise ValueError("name must be a non-empty str")
-    if not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):   # NumPy bools are not Real
         raise TypeError(f"value must be a number or str, got {type(value).__name__}")
+    plain = value if isinstance(value, str) else (int(value) if isinstance(value, numbers.Integral) else float(value))
+    if isinstance(plain, float) and not math.isfinite(plain):
+        raise ValueError(f"value of {name!r} must be finite, got {value!r}")
     path = os.environ.get(RESULTS_ENV)
     if path:
         p = Path(path)
         results = json.loads(p.read_text()) if p.exists() else {}
-        results[name] = value
+        results[name] = plain
         p.write_text(json.dumps(results, indent=1))
     return value

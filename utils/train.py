@@ -34,26 +34,15 @@ def lm_corpus(vocab_size: int = 1000):
     return tokenizer, stream(train_notes), stream(data.load_notes("validation").text.tolist())
 
 
-@lru_cache(maxsize=4)
-def lm_test_ids(vocab_size: int = 1000) -> torch.Tensor:
-    """The test notes as one token stream, with `lm_corpus`'s tokenizer: for reporting once, after
-    every choice was made on validation."""
-    from . import data
-
-    tokenizer, _, _ = lm_corpus(vocab_size)
-    eos = tokenizer.token_to_id(EOS)
-    ids = []
-    for enc in tokenizer.encode_batch(data.load_notes("test").text.tolist()):
-        ids += enc.ids + [eos]
-    return torch.tensor(ids, dtype=torch.long)
-
-
 def random_windows(ids: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator):
-    """A batch of random windows: x (B, T) and the next tokens y (B, T)."""
+    """A batch of random windows: x (B, T) and the next tokens y (B, T).
+
+    Every window start 0 .. len(ids) - block_size - 1 is equally likely (the last window's targets
+    end on the stream's last token).
+    """
     if ids.dim() != 1 or len(ids) <= block_size:
         raise ValueError(f"ids must be a 1-D stream longer than block_size={block_size}, got shape {tuple(ids.shape)}")
-    # A window needs block_size + 1 tokens (inputs and the next tokens): starts 0 .. len - block_size - 1.
-    starts = torch.randint(0, len(ids) - block_size, (batch_size,), generator=generator)
+    starts = torch.randint(0, len(ids) - block_size, (batch_size,), generator=generator)   # high is exclusive
     x = torch.stack([ids[s:s + block_size] for s in starts.tolist()])
     y = torch.stack([ids[s + 1:s + block_size + 1] for s in starts.tolist()])
     return x, y
@@ -81,10 +70,12 @@ def fit(model, get_batch, steps: int, lr: float = 3e-3, weight_decay: float = 0.
     losses = []
     for step in tqdm(range(steps), desc=desc, disable=not progress, mininterval=0.5):
         out = model(*get_batch(step))
-        loss = out[1] if isinstance(out, (tuple, list)) and len(out) > 1 else None
+        loss = out[1] if isinstance(out, (tuple, list)) and len(out) >= 2 else None
         if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
-            raise TypeError(f"fit needs a model that returns (output, scalar loss) when given the batch with "
-                            f"its targets; {type(model).__name__} returned {type(out).__name__}")
+            raise ValueError("fit needs a model that returns (output, loss) with a scalar loss when called on "
+                             "get_batch's (inputs..., targets); this one returned "
+                             + (f"{type(out).__name__}" if loss is None else f"a loss of shape {tuple(loss.shape)}")
+                             + ". Does get_batch return the targets?")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), clip)

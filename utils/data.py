@@ -14,9 +14,12 @@ and flat tables of the labels: `entity_table`, `abbreviation_table`, `phi_table`
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
 import re
+import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +31,9 @@ SPLITS = ("train", "validation", "test")
 REGISTERS = ("report", "ehr", "literature", "forum")
 SPECIALTIES = lex.SPECIALTIES
 ENTITY_LABELS = ("disease", "symptom", "drug", "test", "anatomy")
-PHI_TYPES = ("NAME", "DATE", "MRN", "PHONE", "ADDRESS", "HOSPITAL", "AGE")
+# PHI types (HIPAA Safe Harbor identifiers that occur in text), coarse enough to learn. Each span
+# also has a finer `subtype` (e.g. ID: MRN, SSN, PLAN, ACCOUNT, LICENCE, DEVICE; PHONE: phone, fax).
+PHI_TYPES = ("NAME", "DATE", "AGE", "PHONE", "EMAIL", "ADDRESS", "HOSPITAL", "ID", "URL", "IP")
 SEED = 1234
 N_NOTES = 3000
 REGISTER_WEIGHTS = {"report": 0.3, "ehr": 0.3, "literature": 0.2, "forum": 0.2}
@@ -36,7 +41,6 @@ SPLIT_FRACTIONS = {"train": 0.7, "validation": 0.15, "test": 0.15}
 
 # {kind} / {kind:flag} slots and [[fixed text|label]] entities.
 _SLOT = re.compile(r"\{(\w+)(?::(\w+))?\}|\[\[([^|\]]+)\|(\w+)\]\]")
-_ROLES = ("dx", "cc", "new", "order", "admit")
 _QUESTIONS = {
     "dx": ["What is the diagnosis?", "What condition does the patient have?", "What was diagnosed?"],
     "cc": ["What was the presenting complaint?", "What symptom is reported?", "What symptom brought the patient in?"],
@@ -52,8 +56,6 @@ _LITERATURE_QUESTIONS = {
     "order": ["Which test was measured?", "What investigation was performed?"],
     "neg": ["Which symptom showed no association?"],
 }
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"]
 
 
 # --------------------------------------------------------------------------- ICD-10-CM
@@ -70,7 +72,8 @@ def _proper_words() -> frozenset[str]:
 def _lower_first(text: str) -> str:
     """'Type 2 diabetes' -> 'type 2 diabetes', but 'Crohn's disease' and 'COPD' keep their capitals."""
     first = text.split(" ", 1)[0].strip(",")
-    return text if first in _proper_words() or first[1:2].isupper() else text[:1].lower() + text[1:]
+    keep = first in _proper_words() or not first[1:2].isalpha() or not first[1:].islower()
+    return text if keep else text[:1].lower() + text[1:]
 
 
 @lru_cache(maxsize=None)
@@ -139,7 +142,67 @@ def load_icd10():
     return _load_icd10_frame().copy()
 
 
+# --------------------------------------------------------------------------- identities
+
+def _test_side(value: str) -> bool:
+    """Whether an identity string belongs to the TEST split's pool (a fixed hash: ~20% of strings)."""
+    return zlib.crc32(value.lower().encode("utf-8")) % 5 == 0
+
+
+def _ascii(value: str) -> str:
+    return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+
+
+@lru_cache(maxsize=None)
+def _identity_pools() -> dict[str, dict[str, list[str]]]:
+    """Name and city pools from Faker's en_US and it_IT data, cut into two disjoint halves.
+
+    Every string goes to the TEST pool or to the TRAIN/VALIDATION pool by a fixed hash of its
+    lower-cased text, so a name, street or city of the test split never occurs in the other splits.
+    """
+    from faker.providers.address.en_US import Provider as UsAddress
+    from faker.providers.address.it_IT import Provider as ItAddress
+    from faker.providers.person.en_US import Provider as EnPerson
+    from faker.providers.person.it_IT import Provider as ItPerson
+
+    raw = {
+        "first_male_en": list(EnPerson.first_names_male), "first_female_en": list(EnPerson.first_names_female),
+        "last_en": list(EnPerson.last_names),
+        "first_male_it": list(ItPerson.first_names_male), "first_female_it": list(ItPerson.first_names_female),
+        "last_it": list(ItPerson.last_names),
+        "city_it": sorted(ItAddress.cities)[::8],
+    }
+    pools = {"train": {}, "test": {}}
+    for key, values in raw.items():
+        clean = sorted({_ascii(v) for v in values if v.replace(" ", "").replace("'", "").isalpha()})
+        clean = [v for v in clean if v and len(v) > 2]
+        pools["test"][key] = [v for v in clean if _test_side(v)]
+        pools["train"][key] = [v for v in clean if not _test_side(v)]
+    for pool in pools.values():  # frames, not identities: shared by both halves
+        pool["city_prefix"], pool["city_suffix"] = sorted(UsAddress.city_prefixes), sorted(set(UsAddress.city_suffixes))
+    return pools
+
+
+def _admission_date(rng: random.Random) -> dt.date:
+    return dt.date(rng.randint(2015, 2025), rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _birth_date(rng: random.Random, admission: dt.date, age: int) -> dt.date:
+    """A date of birth that makes the patient exactly `age` on `admission`."""
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    year = admission.year - age - (1 if (month, day) > (admission.month, admission.day) else 0)
+    return dt.date(year, month, day)
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Completed years between a date of birth and a later day."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 # --------------------------------------------------------------------------- note builder
+
+_ROLE_KIND = {"dx": "disease", "cc": "symptom", "new": "drug", "order": "test", "admit": "date", "neg": "symptom"}
+
 
 @dataclass
 class _Note:
@@ -150,9 +213,9 @@ class _Note:
     code: str
     dx: str
     sex: str
-    first: str
-    last: str
     age: int
+    pool: dict
+    italian: bool = False   # an Italian hospital's note: whole Italian sentences and Italian identities
     text: str = ""
     entities: list = field(default_factory=list)
     abbreviations: list = field(default_factory=list)
@@ -160,7 +223,132 @@ class _Note:
     facts: dict = field(default_factory=dict)
     used: set = field(default_factory=set)
     relative: str = "partner"
-    italian: bool = False   # an Italian hospital's note: mixes in Italian and Latin fragments
+    italian_sentences: int = 0
+    drug: str = "acetaminophen"   # the drug the next {dose}/{route}/{freq} belong to
+    regimen: tuple = ("PO", "1 g", "every 6 hours as needed")
+    first: str = ""
+    last: str = ""
+    admission: dt.date | None = None
+    birth: dt.date | None = None
+    stable: bool = True           # vital signs normal (abnormal ones never sit beside "vital signs stable")
+
+    def __post_init__(self) -> None:
+        r = self.rng
+        self.locale = "it" if self.italian or r.random() < 0.2 else "en"
+        self.first = self._first(self.sex)
+        self.last = self._last()
+        self.admission = _admission_date(r)
+        self.birth = _birth_date(r, self.admission, self.age)
+        self.stable = r.random() < 0.8
+        if self.stable:
+            self.vitals = {"bp": f"{r.randint(105, 145)}/{r.randint(60, 90)}", "hr": str(r.randint(58, 96)),
+                           "spo2": str(r.randint(95, 99))}
+        else:
+            self.vitals = {"bp": r.choice([f"{r.randint(150, 185)}/{r.randint(90, 110)}", f"{r.randint(82, 98)}/{r.randint(45, 58)}"]),
+                           "hr": str(r.randint(104, 128)), "spo2": str(r.randint(86, 92))}
+
+    # ---- identities
+    def _first(self, sex: str, locale: str | None = None) -> str:
+        return self.rng.choice(self.pool[f"first_{sex}_{locale or self.locale}"])
+
+    def _last(self, locale: str | None = None) -> str:
+        r, loc = self.rng, locale or self.locale
+        last = r.choice(self.pool[f"last_{loc}"])
+        if loc == "en" and r.random() < 0.08:  # hyphenated surname
+            last += "-" + r.choice(self.pool["last_en"])
+        return last
+
+    def _city(self) -> str:
+        """An Italian town from Faker's list, or an invented US town built from the pool's names."""
+        r = self.rng
+        if self.locale == "it":
+            return r.choice(self.pool["city_it"])
+        base = r.choice(self.pool["last_en"] + self.pool["first_female_en"])
+        pre, suf = r.choice(self.pool["city_prefix"]), r.choice(self.pool["city_suffix"])
+        return r.choice([f"{pre} {base}", f"{base}{suf}", f"{pre} {base}{suf}"])
+
+    def _name(self) -> str:
+        r = self.rng
+        style = r.random()
+        if style < 0.7:
+            return f"{self.first} {self.last}"
+        if style < 0.85:
+            return f"{self.last}, {self.first}"
+        return f"{self.last.upper()} {self.first}" if self.locale == "it" else f"{self.first[0]}. {self.last}"
+
+    def _date(self, day: dt.date, year: bool = True) -> str:
+        r, y, m, d = self.rng, day.year, day.month, day.day
+        if self.locale == "it":
+            forms = [f"{d:02d}/{m:02d}/{y}", f"{d} {lex.MONTHS_IT[m - 1]} {y}", f"{d:02d}.{m:02d}.{y}", f"{d}/{m}/{y % 100:02d}"]
+            no_year = [f"{d} {lex.MONTHS_IT[m - 1]}", f"{d:02d}/{m:02d}"]
+        else:
+            forms = [f"{m:02d}/{d:02d}/{y}", f"{m}/{d}/{y % 100:02d}", f"{y}-{m:02d}-{d:02d}", f"{lex.MONTHS_EN[m - 1]} {d}, {y}",
+                     f"{d} {lex.MONTHS_EN[m - 1][:3]} {y}", f"{lex.MONTHS_EN[m - 1][:3]}. {d}, {y}", f"{m:02d}-{d:02d}-{y}"]
+            no_year = [f"{lex.MONTHS_EN[m - 1]} {d}", f"{m}/{d}", f"{lex.MONTHS_EN[m - 1][:3]} {d}"]
+        return r.choice(no_year) if not year and r.random() < 0.5 else r.choice(forms)
+
+    def _phone(self, fax: bool = False) -> str:
+        r = self.rng
+        a, b, c = r.randint(201, 989), r.randint(200, 989), r.randint(0, 9999)
+        if self.locale == "it":
+            return r.choice([f"+39 0{a % 100:02d} {b}{c:04d}", f"0{a % 100:02d} {b} {c:04d}", f"+39 3{a % 100:02d} {b} {c:04d}"])
+        forms = [f"({a}) {b}-{c:04d}", f"{a}-{b}-{c:04d}", f"{a}.{b}.{c:04d}", f"+1 {a} {b} {c:04d}", f"+1-{a}-{b}-{c:04d}",
+                 f"{a}{b}{c:04d}"]
+        phone = r.choice(forms)
+        if not fax and r.random() < 0.15:
+            phone += r.choice([f" ext. {r.randint(100, 9999)}", f" x{r.randint(100, 999)}"])
+        return phone
+
+    def _address(self) -> str:
+        r = self.rng
+        if self.locale == "it":
+            street = r.choice(lex.STREET_FORMS_IT).format(last=self._last("it"), first=self._first("male", "it"))
+            return f"{street} {r.randint(1, 180)}, {r.randint(10, 98)}100 {self._city()}"
+        street = f"{r.randint(1, 9899)} {self._last('en').split('-')[0]} {r.choice(lex.STREET_SUFFIXES)}"
+        if r.random() < 0.3:
+            street += f", Apt {r.randint(1, 40)}{r.choice('ABCD')}"
+        return f"{street}, {self._city()}" + (f" {r.randint(10000, 99999)}" if r.random() < 0.4 else "")
+
+    def _hospital(self) -> str:
+        r = self.rng
+        if self.locale == "it":
+            return r.choice(lex.HOSPITAL_FORMS_IT).format(city=self._city(), last=self._last("it"), first=self._first("male", "it"))
+        return r.choice(lex.HOSPITAL_FORMS_EN).format(city=self._city(), last=self._last("en").split("-")[0],
+                                                      first=self._first(r.choice(["male", "female"]), "en"))
+
+    def _email(self) -> str:
+        r = self.rng
+        first, last = _ascii(self.first).lower().replace(" ", ""), _ascii(self.last).lower().replace(" ", "").replace("'", "")
+        user = r.choice([f"{first}.{last}", f"{first[0]}{last}{r.randint(1, 99)}", f"{last}_{first}", f"{first}{self.birth.year}"])
+        return f"{user}@{r.choice(lex.EMAIL_DOMAINS)}"
+
+    def _id(self, kind: str) -> str:
+        r = self.rng
+        digits = lambda n: "".join(str(r.randint(0, 9)) for _ in range(n))
+        letters = lambda n: "".join(r.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(n))
+        if kind == "MRN":
+            return r.choice([digits(8), f"{digits(2)}-{digits(3)}-{digits(3)}", f"{letters(1)}{digits(7)}"])
+        if kind == "SSN":
+            return f"{r.randint(100, 665)}-{r.randint(10, 99)}-{r.randint(1000, 9999)}"
+        if kind == "PLAN":
+            return r.choice([f"{letters(3)}{digits(9)}", f"{letters(1)}{digits(8)}-{digits(2)}"])
+        if kind == "ACCOUNT":
+            return r.choice([digits(10), f"{digits(4)}-{digits(6)}"])
+        if kind == "LICENCE":
+            return r.choice([f"{letters(2)}{digits(7)}", f"{letters(2)}-{digits(6)}"])
+        return f"{letters(2)}{digits(4)}-{digits(3)}{letters(1)}"   # DEVICE serial
+
+    def _url(self) -> str:
+        r = self.rng
+        slug = _ascii(self._last("en" if self.locale == "en" else "it")).lower().replace(" ", "").replace("'", "").replace("-", "")
+        return r.choice([f"https://www.{slug}health.org/portal/{r.randint(1000, 99999)}", f"www.{slug}-clinic.com",
+                         f"http://{slug}{r.randint(1, 99)}.blogspot.com", f"https://mychart.{slug}.org/patient?id={r.randint(10**5, 10**7)}"])
+
+    def _ip(self) -> str:
+        r = self.rng
+        return r.choice([f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
+                         f"192.168.{r.randint(0, 255)}.{r.randint(1, 254)}",
+                         f"{r.randint(11, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"])
 
     # ---- slot values
     def _pick(self, own: list, shared: list, p_own: float = 0.7) -> str:
@@ -168,17 +356,6 @@ class _Note:
 
     def _other_specialty(self) -> str:
         return self.rng.choice([s for s in SPECIALTIES if s != self.specialty])
-
-    def _date(self, year: int | None = None) -> str:
-        r = self.rng
-        y, m, d = year or r.randint(2015, 2025), r.randint(1, 12), r.randint(1, 28)
-        return r.choice([f"{m:02d}/{d:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{_MONTHS[m - 1]} {d}, {y}",
-                         f"{d} {_MONTHS[m - 1][:3]} {y}", f"{d:02d}.{m:02d}.{y}"])
-
-    def _phone(self) -> str:
-        r = self.rng
-        a, b, c = r.randint(200, 989), r.randint(200, 989), r.randint(0, 9999)
-        return r.choice([f"({a}) {b}-{c:04d}", f"{a}-{b}-{c:04d}", f"+39 0{a % 100} {b}{c:04d}"])
 
     def _disease(self, flag: str | None) -> str:
         if flag in (None, "dx"):
@@ -192,70 +369,97 @@ class _Note:
             return self.rng.choice(lex.LAY_DISEASES[other])
         return _surface(self.rng, self.rng.choice(icd10_diseases()[other])[1])
 
-    def fill(self, kind: str, flag: str | None) -> tuple[str, str | None, str | None]:
-        """(text, entity label or None, PHI type or None) for one slot."""
+    def _drug(self, flag: str | None) -> str:
+        """The new drug treats the diagnosis; other drugs come from the specialty (home medicines)."""
+        fitting = [d for d, (_, ind) in lex.DRUG_INFO.items() if lex._matches(self.code, ind)]
+        if fitting and (flag == "new" or (self.register == "literature" and self.rng.random() < 0.7)):
+            return self.rng.choice(fitting)
+        return self._pick(lex.DRUGS[self.specialty], lex.GENERAL_DRUGS, 0.7)
+
+    def _test(self, flag: str | None) -> str:
+        """Tests in the workup and orders measure something the diagnosis changes."""
+        fitting = [t for t, (_, ind) in lex.TEST_INFO.items() if lex._matches(self.code, ind)]
+        if fitting and (flag == "order" or self.rng.random() < 0.9):
+            return self.rng.choice(fitting)
+        return self._pick(lex.TESTS[self.specialty], lex.GENERAL_TESTS, 0.5)
+
+    def fill(self, kind: str, flag: str | None) -> tuple[str, str | None, str | None, str | None]:
+        """(text, entity label or None, PHI type or None, PHI subtype or None) for one slot."""
         r, s = self.rng, self.specialty
         he = self.sex == "male"
         simple = {
             "Pronoun": "He" if he else "She", "pronoun": "he" if he else "she",
             "sex": "man" if he else "woman", "sexletter": "M" if he else "F",
-            "title": "Mr." if he else "Ms.",
+            "title": r.choice(lex.TITLES[self.sex][:2] if self.locale == "en" else lex.TITLES[self.sex][2:] + lex.TITLES[self.sex][:1]),
         }
         if kind in simple:
-            return simple[kind], None, None
+            return simple[kind], None, None, None
         if kind == "disease":
-            return self._disease(flag), "disease", None
+            return self._disease(flag), "disease", None, None
         if kind == "comorb":
-            return self._comorb(), "disease", None
+            return self._comorb(), "disease", None, None
         if kind == "symptom":
-            return self._pick(lex.SYMPTOMS[s], lex.GENERAL_SYMPTOMS, 0.45), "symptom", None
+            return self._pick(lex.SYMPTOMS[s], lex.GENERAL_SYMPTOMS, 0.45), "symptom", None, None
         if kind == "drug":
-            return self._pick(lex.DRUGS[s], lex.GENERAL_DRUGS, 0.5), "drug", None
+            self.drug = self._drug(flag)
+            self.regimen = r.choice(lex.DRUG_INFO[self.drug][0]) if self.drug in lex.DRUG_INFO else ("PO", "", "daily")
+            return self.drug, "drug", None, None
         if kind == "test":
-            return self._pick(lex.TESTS[s], lex.GENERAL_TESTS, 0.5), "test", None
+            return self._test(flag), "test", None, None
         if kind == "anatomy":
-            return self._pick(lex.ANATOMY[s], lex.GENERAL_ANATOMY, 0.6), "anatomy", None
+            return self._pick(lex.ANATOMY[s], lex.GENERAL_ANATOMY, 0.6), "anatomy", None, None
         if kind == "name":
-            return f"{self.first} {self.last}", None, "NAME"
+            return self._name(), None, "NAME", "patient"
         if kind == "first":
-            return self.first, None, "NAME"
+            return self.first, None, "NAME", "patient"
         if kind == "last":
-            return self.last, None, "NAME"
+            return self.last, None, "NAME", "patient"
         if kind == "relation":  # the relative named by the next {relname}
             self.relative = r.choice(list(lex.RELATIONS))
-            return self.relative, None, None
+            return self.relative, None, None, None
         if kind == "relname":
             sex = lex.RELATIONS[self.relative] or r.choice(["male", "female"])
-            return r.choice(lex.FIRST_NAMES[sex]), None, "NAME"
+            return self._first(sex), None, "NAME", "relative"
         if kind == "dr":
-            return r.choice(lex.LAST_NAMES), None, "NAME"
+            last = self._last(r.choice(["en", "it"]) if r.random() < 0.3 else None)
+            return (last if r.random() < 0.8 else f"{self._first(r.choice(['male', 'female']))} {last}"), None, "NAME", "clinician"
         if kind == "date":
-            return self._date(), None, "DATE"
+            if flag == "admit":
+                return self._date(self.admission), None, "DATE", "admission"
+            return self._date(self.admission + dt.timedelta(days=r.randint(-90, 120)), year=False), None, "DATE", "other"
         if kind == "dob":
-            return self._date(2024 - self.age), None, "DATE"
-        if kind == "mrn":
-            return str(r.randint(10**6, 10**8 - 1)).zfill(8), None, "MRN"
-        if kind == "phone":
-            return self._phone(), None, "PHONE"
+            return self._date(self.birth), None, "DATE", "birth"
+        ids = {"mrn": "MRN", "ssn": "SSN", "plan": "PLAN", "account": "ACCOUNT", "licence": "LICENCE", "device": "DEVICE"}
+        if kind in ids:
+            return self._id(ids[kind]), None, "ID", ids[kind]
+        if kind in ("phone", "fax"):
+            return self._phone(fax=kind == "fax"), None, "PHONE", kind
+        if kind == "email":
+            return self._email(), None, "EMAIL", "email"
+        if kind == "url":
+            return self._url(), None, "URL", "url"
+        if kind == "ip":
+            return self._ip(), None, "IP", "ip"
         if kind == "address":
-            return f"{r.randint(1, 250)} {r.choice(lex.STREETS)}, {r.choice(lex.CITIES)}", None, "ADDRESS"
+            return self._address(), None, "ADDRESS", "address"
         if kind == "hospital":
-            return r.choice(lex.HOSPITALS), None, "HOSPITAL"
+            return self._hospital(), None, "HOSPITAL", "hospital"
         if kind == "age":
-            return str(self.age), None, ("AGE" if self.age > 89 else None)
+            return str(self.age), None, ("AGE" if self.age > 89 else None), ("age" if self.age > 89 else None)
+        route, dose, freq = self.regimen
         misc = {
-            "dur": lambda: r.choice(lex.DURATIONS), "dose": lambda: r.choice(lex.DOSES),
-            "freq": lambda: r.choice(lex.FREQS),
-            "route": lambda: r.choice([x for x in lex.ROUTES if self.italian or x not in lex.ITALIAN_MARKERS]),
+            "dur": lambda: r.choice(lex.DURATIONS), "dose": lambda: dose,
+            "freq": lambda: r.choice(lex.FREQ_FORMS.get(freq, [freq])),
+            "route": lambda: "per os" if self.italian and route == "PO" else route,
             "feeling": lambda: r.choice(lex.FEELINGS),
-            "bp": lambda: f"{r.randint(95, 185)}/{r.randint(55, 105)}", "hr": lambda: str(r.randint(48, 128)),
-            "spo2": lambda: str(r.randint(86, 100)), "d": lambda: str(r.randint(0, 9)),
+            "bp": lambda: self.vitals["bp"], "hr": lambda: self.vitals["hr"], "spo2": lambda: self.vitals["spo2"],
+            "d": lambda: str(r.randint(0, 4) if self.stable else r.randint(0, 9)),
             "time": lambda: f"{r.randint(0, 23):02d}:{r.choice(['00', '15', '30', '45'])}",
             "bed": lambda: str(r.randint(1, 40)), "n": lambda: str(r.randint(24, 2400)),
             "pct": lambda: str(r.randint(8, 64)), "or": lambda: f"{r.uniform(1.1, 3.9):.1f}",
         }
         if kind in misc:
-            return misc[kind](), None, None
+            return misc[kind](), None, None, None
         raise ValueError(f"template slot {{{kind}}} is not a known slot kind")
 
     # ---- writing
@@ -263,43 +467,52 @@ class _Note:
         """Append one filled template (plus a separating space unless at a line start)."""
         if self.text and not self.text.endswith("\n"):
             self.text += " "
+        if template.startswith(lex.ITALIAN_SENTENCE_STARTS):
+            self.italian_sentences += 1
         pos = 0
         for m in _SLOT.finditer(template):
-            self.text += template[pos:m.start()]
+            self.text += self._trim(template[pos:m.start()])
             pos = m.end()
             kind, flag, fixed, fixed_label = m.groups()
             start = len(self.text)
             sentence_start = start == 0 or self.text.rstrip(" ")[-1:] in (".", "\n", ":", "!", "?")
+            subtype = None
             if fixed is not None:
                 value, label, phi = fixed, fixed_label, None
             elif kind == "ABBR":
                 abbr_text, sense, label = abbr
                 value, phi = abbr_text, None
+                if "Family history" in template:
+                    flag = "fam"
                 self.abbreviations.append({"start": start, "end": start + len(value), "abbr": abbr_text, "sense": sense})
             else:
-                value, label, phi = self.fill(kind, flag)
+                value, label, phi, subtype = self.fill(kind, flag)
                 for _ in range(5):  # a symptom both reported and denied would contradict itself
                     if label not in ("symptom", "drug", "test") or value not in self.used:
                         break
-                    value, label, phi = self.fill(kind, flag)
+                    value, label, phi, subtype = self.fill(kind, flag)
                 if label is not None:
                     self.used.add(value)
             if kind == "age" and self.text.endswith(" a ") and (value[:1] == "8" or value == "18"):
                 self.text = self.text[:-1] + "n "  # "an 83-year-old"; earlier spans are unaffected
                 start = len(self.text)
-            if sentence_start and value[:1].islower():
+            if sentence_start and value[:1].islower() and phi is None:
                 value = value[0].upper() + value[1:]
             self.text += value
             end = len(self.text)
             if label is not None:
                 self.entities.append({"start": start, "end": end, "label": label, "text": value,
-                                      "negated": flag == "neg", "history": flag == "hist"})
+                                      "negated": flag == "neg", "history": flag == "hist", "family": flag == "fam"})
             if phi is not None:
-                self.phi.append({"start": start, "end": end, "type": phi, "text": value})
-            role = "neg" if flag == "neg" and kind == "symptom" else flag
-            if role in _ROLES + ("neg",) and role not in self.facts:
-                self.facts[role] = (start, value)
-        self.text += template[pos:]
+                self.phi.append({"start": start, "end": end, "type": phi, "subtype": subtype, "text": value})
+            # A fact needs the right kind: a denied comorbidity is not a "denied symptom".
+            if flag in _ROLE_KIND and _ROLE_KIND[flag] == kind and flag not in self.facts:
+                self.facts[flag] = (start, value)
+        self.text += self._trim(template[pos:])
+
+    def _trim(self, literal: str) -> str:
+        """Template text after a slot, without a second period ("10 mg b.i.d." + ".")."""
+        return literal[1:] if literal.startswith(".") and self.text.endswith(".") else literal
 
     def newline(self) -> None:
         self.text = self.text.rstrip(" ") + "\n"
@@ -340,7 +553,8 @@ def _sections(note: _Note, spec: dict, plan: list[tuple[str, int, int]]) -> list
     chosen = []
     for section, lo, hi in plan:
         k = note.rng.randint(lo, hi)
-        options = [t for t in spec[section] if note.italian or not any(m in t for m in lex.ITALIAN_MARKERS)]
+        options = [t for t in spec[section] if (note.italian or not any(m in t for m in lex.ITALIAN_MARKERS))
+                   and (note.stable or "stable" not in t)]
         chosen += note.rng.sample(options, min(k, len(options)))
     return chosen
 
@@ -368,8 +582,7 @@ def _write_report(note: _Note) -> None:
 
 def _write_ehr(note: _Note) -> None:
     r = note.rng
-    note.italian = r.random() < 0.25
-    note.write(r.choice(lex.EHR["header"]))
+    note.write(r.choice([h for h in lex.EHR["header"] if note.italian or not h.startswith(lex.ITALIAN_SENTENCE_STARTS)]))
     note.newline()
     plan = [("status", 1, 1), ("hist", 0, 1), ("neg", 0, 2), ("obs", 1, 3), ("dx", 1, 1), ("plan", 1, 1)]
     templates = _sections(note, lex.EHR, plan)
@@ -420,8 +633,11 @@ def _summary(note: _Note) -> str:
     dx = f.get("dx", _lower_first(note.dx))
     if note.register in _SUMMARY_PHRASES:
         opening, phrases = _SUMMARY_PHRASES[note.register]
-        return opening + dx + "".join(before + f[fact] + after for fact, before, after in phrases if fact in f) + "."
-    age = "An elderly" if note.age > 89 else f"A {note.age}-year-old"
+        parts = [before + f[fact] + after for fact, before, after in phrases if fact in f]
+        if note.register == "forum" and "cc" not in f and parts:
+            parts[0] = " asks about " + f["new"]
+        return opening + dx + "".join(parts) + "."
+    age = "An elderly" if note.age > 89 else f"{'An' if str(note.age)[0] == '8' or note.age in (11, 18) else 'A'} {note.age}-year-old"
     s = f"{age} {'man' if note.sex == 'male' else 'woman'} with {dx}"
     if "cc" in f:
         s += f", presenting with {f['cc']}"
@@ -434,19 +650,21 @@ def _summary(note: _Note) -> str:
     return s
 
 
-def _make_note(rng: random.Random, index: int) -> dict:
+def _make_note(rng: random.Random, index: int, split: str) -> dict:
     specialty = rng.choice(SPECIALTIES)
     register = rng.choices(REGISTERS, weights=[REGISTER_WEIGHTS[x] for x in REGISTERS])[0]
     # A consult: now and then the main disease belongs to a neighbouring specialty.
     dx_specialty = rng.choice(lex.NEIGHBOURS[specialty]) if rng.random() < 0.3 else specialty
     code, names = rng.choice(icd10_diseases()[dx_specialty])
     desc = _surface(rng, names)
-    if register == "forum" and rng.random() < 0.6:
-        desc = rng.choice(lex.LAY_DISEASES[dx_specialty])
+    if register == "forum" and rng.random() < 0.6:  # a lay name, and a code that it names
+        desc, prefix = rng.choice(sorted(lex.LAY_DISEASE_CODES[dx_specialty].items()))
+        code = rng.choice([c for c, _ in icd10_diseases()[dx_specialty] if c.startswith(prefix)])
     sex = rng.choice(["male", "female"])
     age = rng.randint(90, 103) if rng.random() < 0.08 else rng.randint(18, 89)
-    note = _Note(rng=rng, specialty=specialty, register=register, code=code, dx=desc, sex=sex,
-                 first=rng.choice(lex.FIRST_NAMES[sex]), last=rng.choice(lex.LAST_NAMES), age=age)
+    italian = register == "ehr" and rng.random() < 0.25
+    note = _Note(rng=rng, specialty=specialty, register=register, code=code, dx=desc, sex=sex, age=age,
+                 pool=_identity_pools()["test" if split == "test" else "train"], italian=italian)
     _WRITERS[register](note)
     text = note.text.strip()
     assert text == note.text.rstrip() and not note.text[:1].isspace()
@@ -461,7 +679,9 @@ def _make_note(rng: random.Random, index: int) -> dict:
         "id": f"note-{index:05d}", "register": register, "specialty": specialty, "icd10": code,
         "text": text, "entities": note.entities, "abbreviations": note.abbreviations, "phi": note.phi,
         "qa": qa, "summary": _summary(note),
-        "mixed_language": note.italian and any(m in text for m in lex.ITALIAN_MARKERS),
+        "mixed_language": note.italian_sentences > 0, "split": split,
+        "_meta": {"age": note.age, "birth_date": note.birth.isoformat(), "admission_date": note.admission.isoformat(),
+                  "stable_vitals": note.stable},
     }
 
 
@@ -470,30 +690,25 @@ def generate(n_notes: int = N_NOTES, seed: int = SEED) -> list[dict]:
     if not isinstance(n_notes, int) or n_notes < 10:
         raise ValueError(f"n_notes must be an int >= 10, got {n_notes!r}")
     rng = random.Random(seed)
+    # Fixed splits decided before writing, so that each note draws identities from its split's pool.
+    n_val = n_test = round(n_notes * SPLIT_FRACTIONS["test"])
+    splits = ["train"] * (n_notes - n_val - n_test) + ["validation"] * n_val + ["test"] * n_test
+    rng.shuffle(splits)
     notes, seen = [], set()
     while len(notes) < n_notes:
-        note = _make_note(rng, len(notes))
+        note = _make_note(rng, len(notes), splits[len(notes)])
         if note["text"] in seen:
             continue
         seen.add(note["text"])
         notes.append(note)
-    # Fixed splits, stratified by specialty: shuffle each specialty's notes, cut 70/15/15.
-    by_specialty: dict[str, list[dict]] = {}
-    for note in notes:
-        by_specialty.setdefault(note["specialty"], []).append(note)
-    for group in by_specialty.values():
-        rng.shuffle(group)
-        n_train = round(len(group) * SPLIT_FRACTIONS["train"])
-        n_val = round(len(group) * SPLIT_FRACTIONS["validation"])
-        for i, note in enumerate(group):
-            note["split"] = "train" if i < n_train else ("validation" if i < n_train + n_val else "test")
     return notes
 
 
 def _without_span_text(note: dict) -> dict:
     """Span texts are text[start:end]: not stored, restored by the loaders."""
     strip = lambda spans: [{k: v for k, v in span.items() if k != "text"} for span in spans]
-    return {**note, "entities": strip(note["entities"]), "phi": strip(note["phi"])}
+    out = {k: v for k, v in note.items() if k != "_meta"}   # generator bookkeeping, kept for the tests
+    return {**out, "entities": strip(note["entities"]), "phi": strip(note["phi"])}
 
 
 def _with_span_text(note: dict) -> dict:
@@ -589,6 +804,9 @@ def abbreviation_table(notes, window: int = 60):
     """One row per ambiguous abbreviation with its gold sense, `window` characters each side
     (`left`, `right`), its `sentence`, and `offset`, where the abbreviation starts in that sentence."""
     table = _explode(notes, "abbreviations")
+    if len(table) == 0:
+        raise ValueError("abbreviation_table: the notes contain no ambiguous abbreviations "
+                         "(pass a DataFrame from load_notes() with at least one abbreviation)")
     texts = dict(zip(notes["id"], notes["text"]))
     spans = [sentence_span(texts[n], s, e) for n, s, e in zip(table["note_id"], table["start"], table["end"])]
     table["left"] = [texts[n][max(0, s - window):s] for n, s in zip(table["note_id"], table["start"])]
@@ -598,11 +816,44 @@ def abbreviation_table(notes, window: int = 60):
     return table
 
 
+# Tokens ending in a period that do not end a sentence: titles, Latin dosing, Italian "Paz.", "St.".
+NON_FINAL_ABBREVIATIONS = frozenset({
+    "dr.", "mr.", "ms.", "mrs.", "prof.", "st.", "sig.", "sig.ra", "dott.", "paz.", "no.", "vs.", "e.g.", "i.e.",
+    "approx.", "q.d.", "b.i.d.", "t.i.d.", "q.i.d.", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.",
+    "sept.", "oct.", "nov.", "dec.", "apt.", "ext.",
+})
+_BOUNDARY = re.compile(r"[.!?](?=\s)|\n")
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    """Whether the character at i ends a sentence (a newline, or . ! ? not ending a known abbreviation
+    or an initial such as the "J." of "J. Smith")."""
+    if text[i] != ".":
+        return True
+    token = text[text.rfind(" ", 0, i) + 1:i + 1].lstrip("(").lower()
+    token = token[token.rfind("\n") + 1:]
+    return token not in NON_FINAL_ABBREVIATIONS and not (len(token) == 2 and token[0].isalpha())
+
+
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """(first, last + 1) character offsets of the sentence (or line) containing [start, end)."""
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
-    right = min(right_candidates) + 1 if right_candidates else len(text)
+    """(first, last + 1) character offsets of the sentence (or line) containing [start, end).
+
+    Sentences end at a newline or at . ! ? followed by white space, except after the titles and
+    abbreviations in `NON_FINAL_ABBREVIATIONS` ("Dr. Rossi", "St. Mary's", "10 mg b.i.d. with food").
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span [{start}, {end}) is outside a text of length {len(text)}")
+    left = 0
+    for m in _BOUNDARY.finditer(text, 0, start):
+        if _is_boundary(text, m.start()):
+            left = m.start() + 1
+    right = len(text)
+    for m in _BOUNDARY.finditer(text, end):
+        if _is_boundary(text, m.start()):
+            right = m.start() + (text[m.start()] != "\n")
+            break
     while left < right and text[left].isspace():
         left += 1
     while right > left and text[right - 1].isspace():
@@ -619,15 +870,19 @@ def sentence_of(text: str, start: int, end: int) -> str:
 # --------------------------------------------------------------------------- datasheet figures
 
 def corpus_stats(data_dir: Path | str = DATA_DIR) -> dict:
-    """The figures the datasheet reports (and the tests hold): sizes, variety and baselines."""
-    import numpy as np
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import accuracy_score, f1_score
+    """The figures the datasheet reports (and the tests hold): sizes, variety and baselines.
 
-    train, test = load_notes("train", data_dir), load_notes("test", data_dir)
+    Baselines come from `utils.baselines`: fit on train, C tuned on validation, scored on test.
+    """
+    import numpy as np
+
+    from . import baselines
+    from .embeddings import words as word_tokens
+
+    frames = {s: load_notes(s, data_dir) for s in SPLITS}
+    train, validation, test = (frames[s] for s in SPLITS)
     every = load_notes(None, data_dir)
-    words = every["text"].str.lower().str.findall(r"[a-z][a-z'-]*")
+    words = every["text"].map(word_tokens)
     stats = {
         "notes": {s: int((every["split"] == s).sum()) for s in SPLITS},
         "registers": every["register"].value_counts().sort_index().to_dict(),
@@ -644,44 +899,24 @@ def corpus_stats(data_dir: Path | str = DATA_DIR) -> dict:
     stats["entities"] = ents["label"].value_counts().sort_index().to_dict()
     stats["negated_entities"] = int(ents["negated"].sum())
     stats["history_entities"] = int(ents["history"].sum())
+    stats["family_history_entities"] = int(ents["family"].sum())
     stats["phi"] = phi["type"].value_counts().sort_index().to_dict()
+    stats["phi_subtypes"] = {f"{t}/{s}": int(n) for (t, s), n in phi.groupby(["type", "subtype"]).size().sort_index().items()}
     stats["qa_pairs"] = int(every["qa"].map(len).sum())
 
-    # Specialty from text: TF-IDF + logistic regression, trained on train, scored on test.
-    vec = TfidfVectorizer(sublinear_tf=True, min_df=2, ngram_range=(1, 2))
-    clf = LogisticRegression(max_iter=2000, C=1.0).fit(vec.fit_transform(train["text"]), train["specialty"])
-    pred = clf.predict(vec.transform(test["text"]))
-    stats["specialty_tfidf_macro_f1"] = round(float(f1_score(test["specialty"], pred, average="macro")), 3)
-
-    # Abbreviation sense: majority sense per abbreviation vs a bag of words of the +-60 characters.
-    a_train, a_test = abbreviation_table(train), abbreviation_table(test)
-    senses = {}
-    for abbr in sorted(lex.ABBREVIATIONS):
-        tr, te = a_train[a_train["abbr"] == abbr], a_test[a_test["abbr"] == abbr]
-        majority = tr["sense"].value_counts().idxmax()
-        cv = CountVectorizer(min_df=1)
-        ctx_tr, ctx_te = tr["left"] + " " + tr["right"], te["left"] + " " + te["right"]
-        model = LogisticRegression(max_iter=2000).fit(cv.fit_transform(ctx_tr), tr["sense"])
-        senses[abbr] = {
-            "senses": len(lex.ABBREVIATIONS[abbr]), "mentions": int(len(tr) + len(te)),
-            "majority_acc": round(float((te["sense"] == majority).mean()), 3),
-            "context_bow_acc": round(float(accuracy_score(te["sense"], model.predict(cv.transform(ctx_te)))), 3),
-        }
-    stats["abbreviations"] = senses
-
-    # Negation: bag of words of the entity's sentence (misses which entity the cue belongs to).
-    def negation_rows(notes):
-        e = entity_table(notes)
-        e = e[e["label"] == "symptom"]
-        texts = dict(zip(notes["id"], notes["text"]))
-        return [sentence_of(texts[n], s, t) for n, s, t in zip(e["note_id"], e["start"], e["end"])], e["negated"].to_numpy()
-    x_tr, y_tr = negation_rows(train)
-    x_te, y_te = negation_rows(test)
-    cv = CountVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b")
-    neg_model = LogisticRegression(max_iter=2000).fit(cv.fit_transform(x_tr), y_tr)
-    stats["negation_symptoms_test"] = int(len(y_te))
-    stats["negation_majority_acc"] = round(float(max(y_te.mean(), 1 - y_te.mean())), 3)
-    stats["negation_sentence_bow_acc"] = round(float(accuracy_score(y_te, neg_model.predict(cv.transform(x_te)))), 3)
+    spec = baselines.specialty_tfidf(train, validation, test)
+    stats["specialty_tfidf_macro_f1"] = round(spec["test_macro_f1"], 3)
+    stats["specialty_majority_macro_f1"] = round(spec["majority_macro_f1"], 3)
+    abbr = baselines.abbreviation_bow(*(abbreviation_table(frames[s]) for s in SPLITS))
+    stats["abbreviations"] = {a: {"senses": int(r.senses), "test_mentions": int(r.mentions),
+                                  "majority_acc": round(r.majority_acc, 3), "context_bow_acc": round(r.context_bow_acc, 3)}
+                              for a, r in abbr.iterrows()}
+    rows = {s: baselines.negation_rows(frames[s]) for s in SPLITS}
+    neg = baselines.negation_bow(rows["train"], rows["validation"], rows["test"])
+    stats["negation_symptoms_test"] = int(len(rows["test"]))
+    stats["negation_majority_acc"] = round(neg["majority_acc"], 3)
+    stats["negation_sentence_bow_acc"] = round(neg["bow_acc"], 3)
+    stats["negation_negex_acc"] = round(baselines.negex_accuracy(rows["test"]), 3)
     return stats
 
 

@@ -119,6 +119,8 @@ def test_coverage_scores_equal_the_rules_evaluation():
     from utils import deid
 
     notes = data.load_notes("test").head(150)
+    # deid.evaluate counts only the types it knows; compare on those.
+    notes["phi"] = [[g for g in gold if g["type"] in deid.PHI_TYPES] for gold in notes.phi]
     ours = spans.coverage_scores(notes.phi, [deid.find_phi(t) for t in notes.text])
     theirs = deid.evaluate(notes)
     for t in ours.index:

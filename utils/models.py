@@ -453,3 +453,42 @@ def _init_weights(module):
         nn.init.normal_(module.weight, 0.0, 0.02)
     if isinstance(module, nn.Linear) and module.bias is not None:
         nn.init.zeros_(module.bias)
+
+
+class MiniBertForMaskedLM(nn.Module):
+    """MiniBERT + BERT's masked-LM head: dense -> GELU -> LayerNorm -> decoder tied to the word
+    embeddings, plus an output bias. Convertible to `transformers.BertForMaskedLM` (`to_hf`)."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        self.config = config
+        self.bert = MiniBERT(config)
+        c = config.n_embd
+        self.transform = nn.Linear(c, c)
+        self.transform_ln = nn.LayerNorm(c, eps=config.layer_norm_eps)
+        self.bias = nn.Parameter(torch.zeros(config.vocab_size))
+        _init_weights(self.transform)
+
+    def forward(self, input_ids, attention_mask=None, labels=None):
+        """input_ids (B, T) -> logits (B, T, V), and the cross-entropy over positions with labels != -100."""
+        h = self.bert(input_ids, attention_mask)                                      # (B, T, C)
+        h = self.transform_ln(F.gelu(self.transform(h), approximate=self.config.gelu_approximate))
+        logits = h @ self.bert.word.weight.T + self.bias                                # (B, T, V), tied
+        return logits, _loss(logits, labels)
+
+    def to_hf(self):
+        """A `transformers.BertForMaskedLM` with our weights (tied decoder, as BERT)."""
+        from transformers import BertForMaskedLM
+
+        body = self.bert.to_hf()
+        hf = BertForMaskedLM(body.config)
+        hf.bert.load_state_dict(body.state_dict(), strict=False)   # BertForMaskedLM has no pooler
+        p = hf.cls.predictions
+        with torch.no_grad():
+            p.transform.dense.weight.copy_(self.transform.weight)
+            p.transform.dense.bias.copy_(self.transform.bias)
+            p.transform.LayerNorm.weight.copy_(self.transform_ln.weight)
+            p.transform.LayerNorm.bias.copy_(self.transform_ln.bias)
+            p.bias.copy_(self.bias)
+        hf.tie_weights()
+        return hf.eval()

@@ -1,0 +1,58 @@
+"""utils.evaluate: intervals, baselines, span vectors, nearest centroids."""
+import numpy as np
+import pytest
+
+from utils import evaluate as ev
+
+
+def test_bootstrap_ci_brackets_the_score_and_is_seeded():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 300)
+    pred = np.where(rng.random(300) < 0.7, y, (y + 1) % 3)
+    f1, low, high = ev.bootstrap_ci(y, pred, n=300)
+    assert low < f1 < high and high - low < 0.2
+    assert ev.bootstrap_ci(y, pred, n=300) == (f1, low, high)
+    with pytest.raises(ValueError, match="equally long"):
+        ev.bootstrap_ci(y, pred[:-1])
+
+
+def test_majority_comes_from_train_and_breaks_ties_alphabetically():
+    assert ev.majority(["b", "a", "b", "a", "c"], 3) == ["a", "a", "a"]
+    with pytest.raises(ValueError, match="at least one"):
+        ev.majority([], 2)
+
+
+def test_tfidf_logistic_regression_learns_a_separable_task():
+    train = ["chest pain today", "pleural effusion seen", "chest pain again", "effusion on x-ray"] * 5
+    labels = [0, 1, 0, 1] * 5
+    pred, C = ev.tfidf_logistic_regression(train, labels, train[:4], labels[:4], ["new chest pain", "small effusion"])
+    assert list(pred) == [0, 1] and C in ev.C_GRID
+
+
+def test_nearest_centroid_accuracy_within_groups():
+    X_train = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]])
+    y_train, g_train = ["a", "a", "b", "b"], ["X"] * 4
+    X_test = np.array([[1, 0.2], [0.2, 1]])
+    assert ev.nearest_centroid_accuracy(X_train, y_train, g_train, X_test, ["a", "b"], ["X", "X"]) == 1.0
+    assert ev.nearest_centroid_accuracy(X_train, y_train, g_train, X_test, ["b", "b"], ["X", "X"]) == 0.5
+
+
+def test_span_vectors_average_the_span_tokens():
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from utils.pretrain import bert_tokenizer
+
+    tok = bert_tokenizer(["chest pain and pleural effusion"] * 10, vocab_size=60)
+    torch.manual_seed(0)
+    model = BertModel(BertConfig(vocab_size=len(tok), hidden_size=8, num_hidden_layers=2, num_attention_heads=2,
+                                 intermediate_size=16))
+    texts = ["chest pain", "pleural effusion and chest pain"]
+    out = ev.span_vectors(model, tok, texts, [(0, 5), (0, 7)])
+    assert out.shape == (3, 2, 8)
+    enc = tok(texts[:1], return_tensors="pt")
+    with torch.no_grad():
+        hidden = model(**enc, output_hidden_states=True).hidden_states
+    assert np.allclose(out[:, 0], torch.stack(hidden)[:, 0, 1].numpy(), atol=1e-5)   # "chest" is token 1
+    with pytest.raises(ValueError, match="spans"):
+        ev.span_vectors(model, tok, texts, [(0, 5)])

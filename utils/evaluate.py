@@ -1,0 +1,155 @@
+"""Evaluation helpers shared by notebooks 07, 08 and the labs: scores with bootstrap intervals,
+the usual baselines (fit on train, tune on validation, score on test once), contextual vectors
+from any BERT-like encoder, and a small fine-tuning loop for sequence classification.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .baselines import C_GRID   # the course's one grid of C values
+
+
+def macro_f1(y_true, y_pred) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y_true, y_pred, average="macro", zero_division=0))
+
+
+def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, level: float = 0.95):
+    """(score, low, high): the metric on the test set and a percentile bootstrap interval
+    (resampling test examples with replacement, `n` times, seeded)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if len(y_true) != len(y_pred) or len(y_true) == 0:
+        raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {len(y_true)} and {len(y_pred)}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    rng = np.random.default_rng(seed)
+    scores = [metric(y_true[i], y_pred[i]) for i in (rng.integers(0, len(y_true), len(y_true)) for _ in range(n))]
+    low, high = np.quantile(scores, [(1 - level) / 2, (1 + level) / 2])
+    return metric(y_true, y_pred), float(low), float(high)
+
+
+def majority(y_train, n: int) -> list:
+    """The most frequent train label (`utils.baselines.majority`: ties to the smallest), `n` times."""
+    from .baselines import majority as most_frequent
+
+    return [most_frequent(y_train)] * n
+
+
+def logistic_regression(X_train, y_train, X_val, y_val, X_test, Cs=C_GRID):
+    """Logistic regression with C chosen by validation macro-F1 (ties: smaller C), refitted on
+    train only. Returns (test predictions, chosen C)."""
+    from sklearn.linear_model import LogisticRegression
+
+    best = None
+    for C in Cs:
+        model = LogisticRegression(C=C, max_iter=2000).fit(X_train, y_train)
+        score = macro_f1(y_val, model.predict(X_val))
+        if best is None or score > best[0] + 1e-9:
+            best = (score, C, model)
+    return best[2].predict(X_test), best[1]
+
+
+def tfidf_logistic_regression(train_texts, y_train, val_texts, y_val, test_texts, Cs=C_GRID):
+    """TF-IDF of word 1-2 grams (fit on train) + logistic regression tuned on validation."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+    X_train = vectorizer.fit_transform(train_texts)
+    return logistic_regression(X_train, y_train, vectorizer.transform(val_texts), y_val,
+                               vectorizer.transform(test_texts), Cs)
+
+
+def span_vectors(model, tokenizer, texts, spans=None, batch_size: int = 64, max_length: int = 64):
+    """Hidden states of every layer of a BERT-like `model` (AutoModel), averaged over the tokens of
+    a character span of each text (or over all real tokens if `spans` is None).
+    Returns an array (n_layers + 1, N, C): index 0 is the embedding layer."""
+    import torch
+
+    texts = list(texts)
+    if spans is not None and len(spans) != len(texts):
+        raise ValueError(f"got {len(texts)} texts but {len(spans)} spans")
+    out = []
+    model.eval()
+    with torch.no_grad():
+        for i in range(0, len(texts), batch_size):
+            enc = tokenizer(texts[i:i + batch_size], padding=True, truncation=True, max_length=max_length,
+                            return_offsets_mapping=True, return_tensors="pt")
+            offsets = enc.pop("offset_mapping")                                    # (B, T, 2)
+            hidden = torch.stack(model(**enc, output_hidden_states=True).hidden_states)   # (L+1, B, T, C)
+            real = enc["attention_mask"].bool() & (offsets[..., 1] > offsets[..., 0])
+            if spans is not None:
+                s = torch.tensor([span[0] for span in spans[i:i + batch_size]])[:, None]
+                e = torch.tensor([span[1] for span in spans[i:i + batch_size]])[:, None]
+                real &= (offsets[..., 0] < e) & (offsets[..., 1] > s)
+            weights = real.float() / real.float().sum(1, keepdim=True).clamp(min=1)   # (B, T)
+            out.append(torch.einsum("lbtc,bt->lbc", hidden, weights).numpy())
+    return np.concatenate(out, 1)
+
+
+def nearest_centroid_accuracy(X_train, y_train, groups_train, X_test, y_test, groups_test) -> float:
+    """Within each group (an abbreviation), assign each test vector the sense whose train centroid
+    is nearest by cosine; accuracy over all test vectors of groups seen in train."""
+    def unit(x):
+        return x / np.linalg.norm(x, axis=-1, keepdims=True).clip(1e-12)
+
+    X_train, X_test = unit(np.asarray(X_train)), unit(np.asarray(X_test))
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    groups_train, groups_test = np.asarray(groups_train), np.asarray(groups_test)
+    correct = total = 0
+    for g in sorted(set(groups_test) & set(groups_train)):
+        senses = sorted(set(y_train[groups_train == g]))
+        centroids = unit(np.stack([X_train[(groups_train == g) & (y_train == s)].mean(0) for s in senses]))
+        test = groups_test == g
+        predicted = np.array(senses)[(X_test[test] @ centroids.T).argmax(1)]
+        correct += (predicted == y_test[test]).sum()
+        total += test.sum()
+    return correct / total
+
+
+def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: float = 1e-3, batch_size: int = 16,
+              max_length: int = 48, seed: int = 0, progress: bool = True):
+    """Fine-tune a sequence classifier (an AutoModelForSequenceClassification, possibly peft-wrapped)
+    on `train`, a `datasets.Dataset` with "text" and integer "label", with AdamW and linear decay.
+    Returns a dict: seconds (CPU), trainable parameters, and `predict(texts) -> label ids`."""
+    import torch
+    from tqdm.auto import tqdm
+
+    if not {"text", "label"} <= set(train.column_names):
+        raise ValueError(f"train must have 'text' and 'label' columns, got {train.column_names}")
+    torch.manual_seed(seed)
+    data = train.map(lambda b: tokenizer(b["text"], truncation=True, max_length=max_length), batched=True,
+                     remove_columns=["text"]).with_format("torch")
+    generator = torch.Generator().manual_seed(seed)
+    from transformers import DataCollatorWithPadding
+
+    loader = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=True, generator=generator,
+                                         collate_fn=DataCollatorWithPadding(tokenizer))
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    total = epochs * len(loader)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1 - s / total)
+    start = time.process_time()
+    model.train()
+    for _ in tqdm(range(epochs), desc="fine-tuning", disable=not progress):
+        for batch in loader:
+            loss = model(**batch).loss
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            schedule.step()
+    model.eval()
+
+    def predict(texts, batch: int = 64):
+        preds = []
+        with torch.no_grad():
+            for i in range(0, len(texts), batch):
+                enc = tokenizer(list(texts[i:i + batch]), padding=True, truncation=True, max_length=max_length,
+                                return_tensors="pt")
+                preds += model(**enc).logits.argmax(-1).tolist()
+        return np.array(preds)
+
+    return {"seconds": time.process_time() - start, "trainable": sum(p.numel() for p in params), "predict": predict}

@@ -1,0 +1,129 @@
+"""utils.spans: BIO labels round-trip on corpus notes, QA decoding equals brute force, SQuAD metrics."""
+import itertools
+
+import pytest
+import torch
+
+from utils import data, spans
+
+TYPES = list(data.ENTITY_LABELS)
+NAMES = spans.bio_label_names(TYPES)
+L2I = {n: i for i, n in enumerate(NAMES)}
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from utils.tokenization import train_wordpiece
+
+    return train_wordpiece(data.load_notes("train").text.head(300).tolist(), 2000)
+
+
+def test_label_names():
+    assert NAMES[:3] == ["O", "B-disease", "I-disease"] and len(NAMES) == 1 + 2 * len(TYPES)
+    with pytest.raises(ValueError):
+        spans.bio_label_names([])
+
+
+def test_bio_round_trip_on_corpus_notes(tokenizer):
+    """Gold spans -> token labels -> word tags -> spans gives back every gold span whose edges are
+    word edges (all of them in the corpus), and -100 sits exactly on specials and continuations."""
+    notes = data.load_notes("validation").head(60)
+    n_checked = 0
+    for text, ents in zip(notes.text, notes.entities):
+        for line, _, gold in spans.lines_with_spans(text, ents):
+            enc = tokenizer(line, return_offsets_mapping=True)
+            word_ids = enc.word_ids()
+            labels = spans.bio_labels(enc["offset_mapping"], word_ids, gold, L2I)
+            for k, (w, lab) in enumerate(zip(word_ids, labels)):
+                first_subword = w is not None and (k == 0 or word_ids[k - 1] != w)
+                assert (lab == spans.IGNORE) == (not first_subword)
+            tags = [NAMES[lab] for lab in labels if lab != spans.IGNORE]
+            back = spans.bio_to_spans(tags, spans.word_extents(enc["offset_mapping"], word_ids))
+            assert [(s["start"], s["end"], s["label"]) for s in back] == \
+                   [(g["start"], g["end"], g["label"]) for g in sorted(gold, key=lambda g: g["start"])]
+            n_checked += len(gold)
+    assert n_checked > 100
+
+
+def test_bio_labels_by_hand():
+    # "aspirin for chest pain": words 0..3, "chest pain" a symptom; "aspirin" split in two sub-words.
+    offsets = [(0, 0), (0, 3), (3, 7), (8, 11), (12, 17), (18, 22), (0, 0)]
+    word_ids = [None, 0, 0, 1, 2, 3, None]
+    gold = [{"start": 0, "end": 7, "label": "drug"}, {"start": 12, "end": 22, "label": "symptom"}]
+    got = spans.bio_labels(offsets, word_ids, gold, L2I)
+    assert got == [-100, L2I["B-drug"], -100, L2I["O"], L2I["B-symptom"], L2I["I-symptom"], -100]
+    with pytest.raises(ValueError, match="one entry per token"):
+        spans.bio_labels(offsets[:-1], word_ids, gold, L2I)
+
+
+def test_bio_to_spans_is_lenient_like_seqeval():
+    ext = [(0, 1), (2, 3), (4, 5), (6, 7)]
+    assert spans.bio_to_spans(["I-drug", "I-drug", "B-test", "I-drug"], ext) == [
+        {"start": 0, "end": 3, "label": "drug"}, {"start": 4, "end": 5, "label": "test"},
+        {"start": 6, "end": 7, "label": "drug"}]
+
+
+def test_dictionary_tagger():
+    tagger = spans.DictionaryTagger(["chest pain", "pain", "Aspirin", "aspirin"], ["symptom", "symptom", "drug", "drug"])
+    found = tagger.find("Aspirin for chest pain; painful")
+    assert [(f["start"], f["end"], f["label"]) for f in found] == [(0, 7, "drug"), (12, 22, "symptom")]
+
+
+def test_entity_scores_match_seqeval():
+    from seqeval.metrics import f1_score
+
+    true = [["B-drug", "O", "B-symptom", "I-symptom"], ["B-test", "O"]]
+    pred = [["B-drug", "O", "B-symptom", "O"], ["B-test", "O"]]
+    table = spans.entity_scores(true, pred)
+    assert table.loc["micro avg", "f1"] == pytest.approx(f1_score(true, pred))
+    assert table.loc["symptom", "recall"] == 0 and table.loc["drug", "f1"] == 1
+
+
+def _brute_force(s, e, mask, max_len):
+    best = None
+    for i, j in itertools.product(range(len(s)), repeat=2):
+        if j >= i and j - i < max_len and mask[i] and mask[j]:
+            score = s[i] + e[j]
+            if best is None or score > best[2]:
+                best = (i, j, score)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_best_span_equals_brute_force(seed):
+    g = torch.Generator().manual_seed(seed)
+    n = int(torch.randint(3, 25, (1,), generator=g))
+    s, e = torch.randn(n, generator=g).tolist(), torch.randn(n, generator=g).tolist()
+    mask = (torch.rand(n, generator=g) > 0.3).tolist()
+    mask[n // 2] = True
+    max_len = int(torch.randint(1, 6, (1,), generator=g))
+    i, j, score = spans.best_span(s, e, mask, max_len)
+    bi, bj, bscore = _brute_force(s, e, mask, max_len)
+    assert (i, j) == (bi, bj) and score == pytest.approx(bscore)
+
+
+def test_best_span_checks_inputs():
+    with pytest.raises(ValueError, match="no token"):
+        spans.best_span([1.0, 2.0], [1.0, 2.0], [False, False])
+    with pytest.raises(ValueError, match="same length"):
+        spans.best_span([1.0], [1.0, 2.0], [True, True])
+
+
+def test_squad_metrics():
+    assert spans.exact_match("The Aspirin.", "aspirin") == 1.0
+    assert spans.token_f1("acute chest pain", "chest pain") == pytest.approx(0.8)
+    assert spans.token_f1("", "chest pain") == 0.0 and spans.token_f1("fever", "cough") == 0.0
+
+
+def test_coverage_scores_equal_the_rules_evaluation():
+    from utils import deid
+
+    notes = data.load_notes("test").head(150)
+    # deid.evaluate counts only the types it knows; compare on those.
+    notes["phi"] = [[g for g in gold if g["type"] in deid.PHI_TYPES] for gold in notes.phi]
+    ours = spans.coverage_scores(notes.phi, [deid.find_phi(t) for t in notes.text])
+    theirs = deid.evaluate(notes)
+    for t in ours.index:
+        assert ours.loc[t, "recalled"] == theirs.loc[t, "recalled"] and ours.loc[t, "gold"] == theirs.loc[t, "gold"]
+    assert ours.loc["ALL", "correct"] == theirs.loc["ALL", "correct"]
+    assert ours.loc["ALL", "predicted"] == theirs.loc["ALL", "predicted"]

@@ -1,4 +1,5 @@
 """Static checks of the committed notebooks (nbval, run by pytest on notebooks/, re-executes them)."""
+import ast
 import json
 import re
 import sys
@@ -24,13 +25,30 @@ def test_bootstrap_cell_and_badge_are_canonical(path):
     assert tool.out_of_date(path) == []
 
 
+def _shows_a_value(source: str) -> bool:
+    """True when Jupyter would display something for this cell: its last statement is a bare
+    expression that is not a call (a call may return None: `plt.show()`, `seed_everything(0)`)."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    body = ast.parse("\n".join(lines)).body
+    return bool(body) and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, ast.Call)
+
+
+def test_shows_a_value_tells_displays_from_statements():
+    assert _shows_a_value("x = 1\nx")
+    assert _shows_a_value("df.head")
+    assert not _shows_a_value("x = 1")
+    assert not _shows_a_value("assert x > 0  # a claim")
+    assert not _shows_a_value("import os\nseed_everything(0)")
+    assert not _shows_a_value("def f():\n    return 1")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_committed_executed_and_clean(path):
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), "not a clean Run All"
     for cell in code:
-        assert cell.outputs or cell.source.startswith("def ") or "=" in cell.source.splitlines()[-1], cell.source[:60]
+        assert cell.outputs or not _shows_a_value(cell.source), f"a cell that should show a value shows nothing: {cell.source[:60]}"
         for out in cell.outputs:
             assert out.output_type != "error", cell.source[:60]
             assert out.get("name") != "stderr", f"stderr output (warnings?) in: {cell.source[:60]}"

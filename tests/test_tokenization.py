@@ -98,17 +98,39 @@ def test_tokens_per_word():
         tk.tokens_per_word(list, [])
 
 
-def test_bpe_equals_the_library_exactly_on_words_and_merge_set(corpus):
-    """What is equal, precisely: every held-out word's tokens and the set of merges. The merge
-    *order* may differ after a tie, because the library numbers end-of-word symbols in hash-map
-    order (a new order in every process) and breaks count ties by those numbers."""
+def test_bpe_equals_the_library_in_order_up_to_the_first_hash_decided_tie(corpus):
+    """What is equal in every process: the merges, in order, up to the first tie that the library
+    breaks by comparing two end-of-word symbols (it numbers them in hash-map order, new in every
+    process). After it, the order may differ; the merge set and the test words' tokens have always
+    agreed so far, but nothing guarantees it, so they get a 1% margin."""
     train, test = corpus
-    ours = tk.BPE.train(train, 2000)
-    library = tk.train_library_bpe(train, 2000)
-    agreement = tk.compare_with_library(ours, library, test)
-    assert agreement["identical_words"] == 1.0
-    assert agreement["same_merge_set"] == 1.0
-    assert agreement["merges_ours"] == agreement["merges_library"]
+    ties = []
+    ours = tk.BPE.train(train, 2000, ties=ties)
+    fixed = tk.order_fixed_prefix(ours, ties)
+    assert fixed > 100                       # the guarantee covers a real stretch of merges
+    for _ in range(3):                       # three library runs: three hash orders
+        agreement = tk.compare_with_library(ours, tk.train_library_bpe(train, 2000), test)
+        assert agreement["identical_merge_prefix"] >= fixed
+        assert agreement["merges_ours"] == agreement["merges_library"]
+        assert agreement["identical_words"] >= 0.99 and agreement["same_merge_set"] >= 0.99
+
+
+def test_ties_and_the_order_fixed_prefix():
+    """A tie between two end-of-word symbols ('1</w>' vs '2</w>') is decided by the library's hash
+    order, so the fixed prefix ends there; a tie between two plain characters is decided alike."""
+    ties = []
+    bpe = tk.BPE.train(["a1 a2"], vocab_size=30, min_frequency=1, ties=ties)
+    assert bpe.merges == [("a", "1</w>"), ("a", "2</w>")] and ties == [[("a", "2</w>")], []]
+    assert tk.order_fixed_prefix(bpe, ties) == 0
+    ties = []
+    bpe = tk.BPE.train(["ab cd"], vocab_size=30, min_frequency=1, ties=ties)
+    assert bpe.merges == [("a", "b</w>"), ("c", "d</w>")] and ties == [[("c", "d</w>")], []]
+    assert tk.order_fixed_prefix(bpe, ties) == 2
+    ties = []
+    bpe = tk.BPE.train(["low lower lowest", "low low"], vocab_size=30, min_frequency=2, ties=ties)
+    assert len(ties) == len(bpe.merges) and ties[0] == []          # 'l'+'o' (5) wins outright
+    with pytest.raises(ValueError, match="ties has"):
+        tk.order_fixed_prefix(bpe, ties[:-1])
 
 
 def test_bpe_equality_ignores_its_cache():

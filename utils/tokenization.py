@@ -58,11 +58,13 @@ class BPE:
     # ------------------------------------------------------------------ training
     @classmethod
     def train(cls, texts, vocab_size: int, min_frequency: int = 2, special_tokens=(UNK,),
-              progress: bool = False, history: list | None = None) -> "BPE":
+              progress: bool = False, history: list | None = None, ties: list | None = None) -> "BPE":
         """Learn merges from an iterable of strings until the vocabulary has `vocab_size` tokens.
 
         `history`, if a list, receives (merge number, pair, count) for every merge, to show the
-        merge table growing.
+        merge table growing. `ties`, if a list, receives for every merge the other pairs that had
+        the same count at that moment (an empty list when the merge won outright); see
+        `order_fixed_prefix`.
         """
         if isinstance(texts, str):
             raise TypeError("texts must be an iterable of strings, not one string")
@@ -109,6 +111,8 @@ class BPE:
             vocab.setdefault(new, len(vocab))
             if history is not None:
                 history.append((len(merges), best, pairs[best]))
+            if ties is not None:
+                ties.append([p for p, n in pairs.items() if n == pairs[best] and p != best])
             for i in sorted(where.pop(best, ())):
                 symbols, n = words[i], counts[i]
                 for pair in zip(symbols, symbols[1:]):      # retract this word's old pairs
@@ -225,6 +229,31 @@ def compare_with_library(ours: BPE, library, texts) -> dict:
             "identical_words": same_words / words, "merges_ours": len(ours.merges),
             "merges_library": len(merges_lib), "identical_merge_prefix": same_prefix,
             "same_merge_set": len(set(ours.merges) & set(merges_lib)) / max(1, len(merges_lib))}
+
+
+def order_fixed_prefix(bpe: BPE, ties: list) -> int:
+    """How many of `bpe`'s first merges every `tokenizers` training on the same texts learns in the same order.
+
+    `ties` is what `BPE.train(..., ties=...)` recorded. Both trainers merge the most frequent pair
+    and, on a tie, the pair with the smaller ids (first symbol, then second). The ids agree, except
+    that the library numbers the single-character end-of-word symbols (`a</w>`, `9</w>`, ...) in the
+    order its hash map yields the words, which changes from one process to the next (ours: sorted).
+    So the two orders can first part at a tie that is decided by comparing two different
+    end-of-word symbols. Returns the index of that merge (`len(bpe.merges)` if there is none):
+    `bpe.merges[:k]` is what every library run learns first, in this order.
+    """
+    if len(ties) != len(bpe.merges):
+        raise ValueError(f"ties has {len(ties)} entries but the tokenizer has {len(bpe.merges)} merges; "
+                         "pass the list that BPE.train(..., ties=...) filled")
+    finals = {t for t in bpe.vocab if t.endswith(SUFFIX) and len(t) == len(SUFFIX) + 1}
+
+    def order_varies(x: str, y: str) -> bool:          # both are end-of-word symbols: their id order varies
+        return x != y and x in finals and y in finals
+
+    for k, ((a, b), others) in enumerate(zip(bpe.merges, ties)):
+        if any(order_varies(a, c) or (a == c and order_varies(b, d)) for c, d in others):
+            return k
+    return len(bpe.merges)
 
 
 def tokens_per_word(tokenize, words) -> float:

@@ -104,8 +104,9 @@ def test_built_stand_in_loads_and_learned_something():
     path = resolve("dmis-lab/biobert-base-cased-v1.1", verbose=False).path
     log = load_log(path)
     assert log["config"] == vars(PretrainConfig())
-    # Floors set from the measured build: a minute of CPU leaves the model early in training.
-    assert log["validation"]["accuracy"] > 0.02
+    # Floors set from the measured build (val masked-token accuracy 0.146; always predicting the
+    # most frequent token, ".", scores about 0.08): it has left the unigram plateau, but is early in training.
+    assert log["validation"]["accuracy"] > 0.11
     assert log["validation"]["perplexity"] < log["validation_before"]["perplexity"] / 3
     fill = pipeline("fill-mask", model=AutoModelForMaskedLM.from_pretrained(path),
                     tokenizer=AutoTokenizer.from_pretrained(path))

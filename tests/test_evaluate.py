@@ -56,3 +56,20 @@ def test_span_vectors_average_the_span_tokens():
     assert np.allclose(out[:, 0], torch.stack(hidden)[:, 0, 1].numpy(), atol=1e-5)   # "chest" is token 1
     with pytest.raises(ValueError, match="spans"):
         ev.span_vectors(model, tok, texts, [(0, 5)])
+
+
+def test_bootstrap_fast_macro_f1_equals_sklearn_exactly():
+    """bootstrap_ci scores resamples with a bincount macro-F1; it must be sklearn's number, bit for bit
+    (labels present only in the predictions count, as in sklearn)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    for k in (2, 7, 40):
+        for _ in range(50):
+            y = rng.integers(0, k, 60)
+            pred = np.where(rng.random(60) < 0.6, y, rng.integers(0, k + 2, 60))
+            labels, codes = np.unique(np.concatenate([y, pred]), return_inverse=True)
+            assert ev._macro_f1_codes(codes[:60], codes[60:], len(labels)) == ev.macro_f1(y, pred)
+    words = np.array(["a", "b", "c"])[rng.integers(0, 3, 30)]
+    slow = ev.bootstrap_ci(words, words[::-1], metric=lambda a, b: ev.macro_f1(a, b), n=200)
+    assert ev.bootstrap_ci(words, words[::-1], n=200) == slow

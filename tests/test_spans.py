@@ -127,3 +127,21 @@ def test_coverage_scores_equal_the_rules_evaluation():
         assert ours.loc[t, "recalled"] == theirs.loc[t, "recalled"] and ours.loc[t, "gold"] == theirs.loc[t, "gold"]
     assert ours.loc["ALL", "correct"] == theirs.loc["ALL", "correct"]
     assert ours.loc["ALL", "predicted"] == theirs.loc["ALL", "predicted"]
+
+
+def test_sentences_with_spans_cover_every_corpus_span_and_fit_the_model():
+    """Notes cut into sentences: offsets point back into the note, spans keep their text, no corpus
+    span is lost at a sentence boundary, and titles/initials ("Dr. Rossi", "J. Juarez") do not end one."""
+    notes = data.load_notes("validation").head(80)
+    for text, ents, phi in zip(notes.text, notes.entities, notes.phi):
+        for items, key in [(ents, "label"), (phi, "type")]:
+            cut = spans.sentences_with_spans(text, items, key)
+            assert sum(len(inside) for _, _, inside in cut) == len(items)
+            for sentence, offset, inside in cut:
+                assert text[offset:offset + len(sentence)] == sentence and sentence == sentence.strip()
+                for s in inside:
+                    assert sentence[s["start"]:s["end"]] == text[offset + s["start"]:offset + s["end"]]
+    cut = spans.sentences_with_spans("Seen by Dr. Rossi. Pt J. Juarez stable!\nNext", [{"start": 8, "end": 17, "type": "NAME"}], "type")
+    assert [(s, o) for s, o, _ in cut] == [("Seen by Dr. Rossi.", 0), ("Pt J. Juarez stable!", 19), ("Next", 40)]
+    assert cut[0][2] == [{"start": 8, "end": 17, "label": "NAME"}]
+    assert spans.sentences_with_spans("", []) == [] and spans.sentences_with_spans(" \n ", []) == []

@@ -5,6 +5,7 @@ extractive question answering.
   ([CLS], [SEP], padding) and on every sub-word after a word's first, so the loss ignores them.
 - `bio_to_spans`: predicted BIO tags of words -> character spans (the inverse).
 - `lines_with_spans`: a note cut into lines, each with the spans inside it (short model inputs).
+- `sentences_with_spans`: the same, cut into sentences (inputs that fit a 64-position model).
 - `DictionaryTagger`: the baseline: every entity string seen in train, found again by lookup.
 - `entity_scores`: entity-level precision/recall/F1 per type, with `seqeval`.
 - `tag_texts`: a token-classification model run on texts -> character spans.
@@ -100,6 +101,26 @@ def lines_with_spans(text: str, spans, key: str = "label"):
                       for s in spans if s["start"] >= start and s["end"] <= end]
             out.append((line, start, inside))
     return out
+
+
+def sentences_with_spans(text: str, spans, key: str = "label"):
+    """The sentences of `text` (as `utils.data.sentence_span` cuts them: at newlines and at . ! ?
+    that do not end a title, an abbreviation or an initial) as (sentence, offset, spans inside it
+    shifted to the sentence). A span that crosses a sentence boundary belongs to no sentence."""
+    from .data import sentence_span
+
+    bounds, pos = [], 0
+    while pos < len(text):
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos == len(text):
+            break
+        first, last = sentence_span(text, pos, pos)
+        bounds.append((first, last))
+        pos = max(last, first + 1)
+    return [(text[a:b], a, [{"start": s["start"] - a, "end": s["end"] - a, "label": s[key]}
+                            for s in spans if s["start"] >= a and s["end"] <= b])
+            for a, b in bounds]
 
 
 class DictionaryTagger:

@@ -73,3 +73,19 @@ def test_bootstrap_fast_macro_f1_equals_sklearn_exactly():
     words = np.array(["a", "b", "c"])[rng.integers(0, 3, 30)]
     slow = ev.bootstrap_ci(words, words[::-1], metric=lambda a, b: ev.macro_f1(a, b), n=200)
     assert ev.bootstrap_ci(words, words[::-1], n=200) == slow
+
+
+def test_paired_bootstrap_is_the_difference_with_an_interval():
+    import numpy as np
+    import pytest
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 4, 200)
+    good = np.where(rng.random(200) < 0.9, y, (y + 1) % 4)
+    bad = np.where(rng.random(200) < 0.5, y, (y + 1) % 4)
+    diff, low, high = ev.paired_bootstrap(y, good, bad, n=300)
+    assert diff == pytest.approx(ev.macro_f1(y, good) - ev.macro_f1(y, bad))
+    assert 0 < low < diff < high
+    assert ev.paired_bootstrap(y, good, good, n=50) == (0.0, 0.0, 0.0)
+    with pytest.raises(ValueError, match="equally long"):
+        ev.paired_bootstrap(y, good[:-1], bad)

@@ -46,6 +46,26 @@ def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, 
     return metric(y_true, y_pred), float(low), float(high)
 
 
+def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level: float = 0.95):
+    """(difference, low, high): macro-F1 of `pred_a` minus that of `pred_b` on the same test
+    examples, with a percentile interval from resampling the examples (both systems on the same
+    resample each time: a paired comparison, tighter than two separate intervals)."""
+    y_true, pred_a, pred_b = np.asarray(y_true), np.asarray(pred_a), np.asarray(pred_b)
+    if not len(y_true) == len(pred_a) == len(pred_b) or len(y_true) == 0:
+        raise ValueError(f"y_true, pred_a and pred_b must be non-empty and equally long, got "
+                         f"{len(y_true)}, {len(pred_a)} and {len(pred_b)}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    labels, codes = np.unique(np.concatenate([y_true, pred_a, pred_b]), return_inverse=True)
+    t, a, b = np.split(codes, 3)
+    k = len(labels)
+    rng = np.random.default_rng(seed)
+    diffs = [_macro_f1_codes(t[i], a[i], k) - _macro_f1_codes(t[i], b[i], k)
+             for i in (rng.integers(0, len(t), len(t)) for _ in range(n))]
+    low, high = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+    return macro_f1(y_true, pred_a) - macro_f1(y_true, pred_b), float(low), float(high)
+
+
 def majority(y_train, n: int) -> list:
     """The most frequent train label (`utils.baselines.majority`: ties to the smallest), `n` times."""
     from .baselines import majority as most_frequent

@@ -104,8 +104,9 @@ def test_built_stand_in_loads_and_learned_something():
     path = resolve("dmis-lab/biobert-base-cased-v1.1", verbose=False).path
     log = load_log(path)
     assert log["config"] == vars(PretrainConfig())
-    # Floors set from the measured build (val masked-token accuracy 0.146; always predicting the
-    # most frequent token, ".", scores about 0.08): it has left the unigram plateau, but is early in training.
+    # Floors set from the measured builds (val accuracy over all chosen positions 0.146-0.148; always
+    # predicting ".", about 0.08). Its lead comes from copying the tokens the 10%/10% rule leaves
+    # visible: at [MASK] positions it is still at the "." level (notebook 07 shows both).
     assert log["validation"]["accuracy"] > 0.11
     assert log["validation"]["perplexity"] < log["validation_before"]["perplexity"] / 3
     fill = pipeline("fill-mask", model=AutoModelForMaskedLM.from_pretrained(path),

@@ -26,6 +26,23 @@ def _macro_f1_codes(t: np.ndarray, p: np.ndarray, k: int) -> float:
     return float((2.0 * tp[present] / (true[present] + pred[present]).astype(float)).mean())
 
 
+def _codes(*label_arrays):
+    """(k, code arrays): every array's labels as integer codes 0..k-1 of their sorted union."""
+    labels, codes = np.unique(np.concatenate(label_arrays), return_inverse=True)
+    return len(labels), np.split(codes, np.cumsum([len(a) for a in label_arrays])[:-1])
+
+
+def _resamples(size: int, n: int, seed: int):
+    """`n` seeded bootstrap resamples of `size` example indices (with replacement)."""
+    rng = np.random.default_rng(seed)
+    return (rng.integers(0, size, size) for _ in range(n))
+
+
+def _interval(values, level: float) -> tuple[float, float]:
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
 def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, level: float = 0.95):
     """(score, low, high): the metric on the test set and a percentile bootstrap interval
     (resampling test examples with replacement, `n` times, seeded)."""
@@ -34,16 +51,12 @@ def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, 
         raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {len(y_true)} and {len(y_pred)}")
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
-    rng = np.random.default_rng(seed)
     if metric is macro_f1:   # the same numbers as sklearn's f1_score, about 50x faster (see _macro_f1_codes)
-        labels, codes = np.unique(np.concatenate([y_true, y_pred]), return_inverse=True)
-        t, p = codes[:len(y_true)], codes[len(y_true):]
-        scores = [_macro_f1_codes(t[i], p[i], len(labels))
-                  for i in (rng.integers(0, len(y_true), len(y_true)) for _ in range(n))]
+        k, (t, p) = _codes(y_true, y_pred)
+        scores = [_macro_f1_codes(t[i], p[i], k) for i in _resamples(len(y_true), n, seed)]
     else:
-        scores = [metric(y_true[i], y_pred[i]) for i in (rng.integers(0, len(y_true), len(y_true)) for _ in range(n))]
-    low, high = np.quantile(scores, [(1 - level) / 2, (1 + level) / 2])
-    return metric(y_true, y_pred), float(low), float(high)
+        scores = [metric(y_true[i], y_pred[i]) for i in _resamples(len(y_true), n, seed)]
+    return (metric(y_true, y_pred), *_interval(scores, level))
 
 
 def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level: float = 0.95):
@@ -56,14 +69,9 @@ def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level
                          f"{len(y_true)}, {len(pred_a)} and {len(pred_b)}")
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
-    labels, codes = np.unique(np.concatenate([y_true, pred_a, pred_b]), return_inverse=True)
-    t, a, b = np.split(codes, 3)
-    k = len(labels)
-    rng = np.random.default_rng(seed)
-    diffs = [_macro_f1_codes(t[i], a[i], k) - _macro_f1_codes(t[i], b[i], k)
-             for i in (rng.integers(0, len(t), len(t)) for _ in range(n))]
-    low, high = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
-    return macro_f1(y_true, pred_a) - macro_f1(y_true, pred_b), float(low), float(high)
+    k, (t, a, b) = _codes(y_true, pred_a, pred_b)
+    diffs = [_macro_f1_codes(t[i], a[i], k) - _macro_f1_codes(t[i], b[i], k) for i in _resamples(len(t), n, seed)]
+    return (macro_f1(y_true, pred_a) - macro_f1(y_true, pred_b), *_interval(diffs, level))
 
 
 def majority(y_train, n: int) -> list:

@@ -89,3 +89,25 @@ def test_paired_bootstrap_is_the_difference_with_an_interval():
     assert ev.paired_bootstrap(y, good, good, n=50) == (0.0, 0.0, 0.0)
     with pytest.raises(ValueError, match="equally long"):
         ev.paired_bootstrap(y, good[:-1], bad)
+
+
+def test_cluster_bootstrap_resamples_whole_groups():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 120)
+    pred = np.where(rng.random(120) < 0.7, y, (y + 1) % 3)
+    # every example its own group, in order: exactly the plain bootstrap
+    assert ev.bootstrap_ci(y, pred, n=200, groups=np.arange(120)) == ev.bootstrap_ci(y, pred, n=200)
+    assert ev.paired_bootstrap(y, pred, y, n=200, groups=np.arange(120)) == ev.paired_bootstrap(y, pred, y, n=200)
+    # 12 notes of 10 questions each, answered all right or all wrong: only 12 independent outcomes,
+    # so the interval by note is much wider than one that treats the 120 answers as independent
+    correct = np.repeat(rng.random(12) < 0.5, 10).astype(float)
+    notes = np.repeat([f"note{i}" for i in range(12)], 10)
+    mean = lambda a, b: b.mean()
+    _, low, high = ev.bootstrap_ci(correct, correct, metric=mean, n=500)
+    _, glow, ghigh = ev.bootstrap_ci(correct, correct, metric=mean, n=500, groups=notes)
+    assert ghigh - glow > 2 * (high - low)
+    # each resample holds whole groups: every note appears 0, 10, 20, ... times
+    for idx in ev._resamples(120, 20, 0, notes):
+        assert len(idx) == 120 and all(c % 10 == 0 for c in np.bincount(idx // 10, minlength=12))
+    with pytest.raises(ValueError, match="one id per example"):
+        ev.bootstrap_ci(y, pred, groups=notes[:-1])

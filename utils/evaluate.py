@@ -32,10 +32,23 @@ def _codes(*label_arrays):
     return len(labels), np.split(codes, np.cumsum([len(a) for a in label_arrays])[:-1])
 
 
-def _resamples(size: int, n: int, seed: int):
-    """`n` seeded bootstrap resamples of `size` example indices (with replacement)."""
+def _resamples(size: int, n: int, seed: int, groups=None):
+    """`n` seeded bootstrap resamples of `size` example indices (with replacement).
+
+    With `groups` (one id per example, e.g. the note a question comes from) whole groups are
+    resampled, each bringing all of its examples: the cluster bootstrap, for examples that are not
+    independent (questions about the same note). When every example is its own group, in order,
+    the resamples are exactly the plain ones."""
     rng = np.random.default_rng(seed)
-    return (rng.integers(0, size, size) for _ in range(n))
+    if groups is None:
+        return (rng.integers(0, size, size) for _ in range(n))
+    groups = np.asarray(groups)
+    if len(groups) != size:
+        raise ValueError(f"groups must give one id per example: {len(groups)} ids for {size} examples")
+    _, first, codes = np.unique(groups, return_index=True, return_inverse=True)
+    order = np.argsort(first)                                   # groups in order of first appearance
+    members = [np.flatnonzero(codes == g) for g in order]
+    return (np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))]) for _ in range(n))
 
 
 def _interval(values, level: float) -> tuple[float, float]:
@@ -43,9 +56,10 @@ def _interval(values, level: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, level: float = 0.95):
+def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, level: float = 0.95, groups=None):
     """(score, low, high): the metric on the test set and a percentile bootstrap interval
-    (resampling test examples with replacement, `n` times, seeded)."""
+    (resampling test examples with replacement, `n` times, seeded; whole `groups` if given, see
+    `_resamples`)."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if len(y_true) != len(y_pred) or len(y_true) == 0:
         raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {len(y_true)} and {len(y_pred)}")
@@ -53,16 +67,17 @@ def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, 
         raise ValueError(f"level must be in (0, 1), got {level}")
     if metric is macro_f1:   # the same numbers as sklearn's f1_score, about 50x faster (see _macro_f1_codes)
         k, (t, p) = _codes(y_true, y_pred)
-        scores = [_macro_f1_codes(t[i], p[i], k) for i in _resamples(len(y_true), n, seed)]
+        scores = [_macro_f1_codes(t[i], p[i], k) for i in _resamples(len(y_true), n, seed, groups)]
     else:
-        scores = [metric(y_true[i], y_pred[i]) for i in _resamples(len(y_true), n, seed)]
+        scores = [metric(y_true[i], y_pred[i]) for i in _resamples(len(y_true), n, seed, groups)]
     return (metric(y_true, y_pred), *_interval(scores, level))
 
 
-def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level: float = 0.95):
+def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level: float = 0.95, groups=None):
     """(difference, low, high): macro-F1 of `pred_a` minus that of `pred_b` on the same test
     examples, with a percentile interval from resampling the examples (both systems on the same
-    resample each time: a paired comparison, tighter than two separate intervals)."""
+    resample each time: a paired comparison, tighter than two separate intervals; whole `groups`
+    if given, see `_resamples`)."""
     y_true, pred_a, pred_b = np.asarray(y_true), np.asarray(pred_a), np.asarray(pred_b)
     if not len(y_true) == len(pred_a) == len(pred_b) or len(y_true) == 0:
         raise ValueError(f"y_true, pred_a and pred_b must be non-empty and equally long, got "
@@ -70,7 +85,7 @@ def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
     k, (t, a, b) = _codes(y_true, pred_a, pred_b)
-    diffs = [_macro_f1_codes(t[i], a[i], k) - _macro_f1_codes(t[i], b[i], k) for i in _resamples(len(t), n, seed)]
+    diffs = [_macro_f1_codes(t[i], a[i], k) - _macro_f1_codes(t[i], b[i], k) for i in _resamples(len(t), n, seed, groups)]
     return (macro_f1(y_true, pred_a) - macro_f1(y_true, pred_b), *_interval(diffs, level))
 
 

@@ -35,6 +35,15 @@ def test_nearest_centroid_accuracy_within_groups():
     X_test = np.array([[1, 0.2], [0.2, 1]])
     assert ev.nearest_centroid_accuracy(X_train, y_train, g_train, X_test, ["a", "b"], ["X", "X"]) == 1.0
     assert ev.nearest_centroid_accuracy(X_train, y_train, g_train, X_test, ["b", "b"], ["X", "X"]) == 0.5
+    # a group unseen in train gets None and does not count; the other group is still scored
+    predicted = ev.nearest_centroid_predict(X_train, y_train, g_train, X_test, ["X", "Y"])
+    assert predicted.tolist() == ["a", None]
+    assert ev.nearest_centroid_accuracy(X_train, y_train, g_train, X_test, ["a", "a"], ["X", "Y"]) == 1.0
+    # an exact tie goes to the alphabetically first sense, whatever the order of the train rows
+    tie = np.array([[1.0, 1.0]])
+    assert ev.nearest_centroid_predict(X_train[::-1], y_train[::-1], g_train, tie, ["X"]).tolist() == ["a"]
+    with pytest.raises(ValueError, match="one label and group"):
+        ev.nearest_centroid_predict(X_train, y_train[:-1], g_train, X_test, ["X", "X"])
 
 
 def test_span_vectors_average_the_span_tokens():

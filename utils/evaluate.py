@@ -147,24 +147,33 @@ def span_vectors(model, tokenizer, texts, spans=None, batch_size: int = 64, max_
     return np.concatenate(out, 1)
 
 
-def nearest_centroid_accuracy(X_train, y_train, groups_train, X_test, y_test, groups_test) -> float:
-    """Within each group (an abbreviation), assign each test vector the sense whose train centroid
-    is nearest by cosine; accuracy over all test vectors of groups seen in train."""
+def nearest_centroid_predict(X_train, y_train, groups_train, X_test, groups_test) -> np.ndarray:
+    """Within each group (an abbreviation), the sense whose train centroid is nearest to each test
+    vector by cosine (exact ties: the alphabetically first sense). Test vectors of a group unseen
+    in train get None. Returns an object array, one prediction per test vector."""
     def unit(x):
         return x / np.linalg.norm(x, axis=-1, keepdims=True).clip(1e-12)
 
     X_train, X_test = unit(np.asarray(X_train)), unit(np.asarray(X_test))
-    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    y_train = np.asarray(y_train)
     groups_train, groups_test = np.asarray(groups_train), np.asarray(groups_test)
-    correct = total = 0
+    if len(X_train) != len(y_train) or len(y_train) != len(groups_train) or len(X_test) != len(groups_test):
+        raise ValueError(f"need one label and group per train vector and one group per test vector, got "
+                         f"{len(X_train)}/{len(y_train)}/{len(groups_train)} and {len(X_test)}/{len(groups_test)}")
+    predicted = np.full(len(X_test), None, dtype=object)
     for g in sorted(set(groups_test) & set(groups_train)):
         senses = sorted(set(y_train[groups_train == g]))
         centroids = unit(np.stack([X_train[(groups_train == g) & (y_train == s)].mean(0) for s in senses]))
         test = groups_test == g
-        predicted = np.array(senses)[(X_test[test] @ centroids.T).argmax(1)]
-        correct += (predicted == y_test[test]).sum()
-        total += test.sum()
-    return correct / total
+        predicted[test] = np.array(senses, dtype=object)[(X_test[test] @ centroids.T).argmax(1)]
+    return predicted
+
+
+def nearest_centroid_accuracy(X_train, y_train, groups_train, X_test, y_test, groups_test) -> float:
+    """Accuracy of `nearest_centroid_predict` over all test vectors of groups seen in train."""
+    predicted = nearest_centroid_predict(X_train, y_train, groups_train, X_test, groups_test)
+    seen = np.array([p is not None for p in predicted])
+    return float(np.mean(predicted[seen] == np.asarray(y_test, dtype=object)[seen]))
 
 
 def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: float = 1e-3, batch_size: int = 16,

@@ -129,6 +129,19 @@ def test_coverage_scores_equal_the_rules_evaluation():
     assert ours.loc["ALL", "predicted"] == theirs.loc["ALL", "predicted"]
 
 
+def test_coverage_scores_on_letters_and_digits_ignore_the_gaps_between_words():
+    text = "Lives at 12 Oak St, Leeds now."
+    gold = [[{"start": 9, "end": 25, "type": "ADDRESS"}]]
+    pieces = [[{"start": 9, "end": 11, "type": "ID"}, {"start": 12, "end": 15, "type": "NAME"},
+               {"start": 16, "end": 18, "type": "NAME"}, {"start": 20, "end": 25, "type": "NAME"}]]
+    assert spans.coverage_scores(gold, pieces).loc["ADDRESS", "recall"] == 0.0        # strict: the gaps show
+    assert spans.coverage_scores(gold, pieces, texts=[text]).loc["ADDRESS", "recall"] == 1.0
+    missing_a_word = [pieces[0][:3]]                                                    # "Leeds" stays visible
+    assert spans.coverage_scores(gold, missing_a_word, texts=[text]).loc["ADDRESS", "recall"] == 0.0
+    with pytest.raises(ValueError, match="one entry per document"):
+        spans.coverage_scores(gold, pieces, texts=[text, text])
+
+
 def test_sentences_with_spans_cover_every_corpus_span_and_fit_the_model():
     """Notes cut into sentences: offsets point back into the note, spans keep their text, no corpus
     span is lost at a sentence boundary, and titles/initials ("Dr. Rossi", "J. Juarez") do not end one."""

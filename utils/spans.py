@@ -253,26 +253,31 @@ def token_f1(prediction: str, truth: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def coverage_scores(golds, preds, key: str = "type"):
+def coverage_scores(golds, preds, key: str = "type", texts=None):
     """De-identification scores, as `utils.deid.evaluate` defines them, for any predictor: a gold
     span is recalled when predicted spans cover all its characters (whatever type they carry); a
     predicted span is correct when it overlaps a gold span. golds, preds: one list of span dicts
     per document. Returns a DataFrame: per gold type (`key`) gold, recalled, recall; and an ALL
-    row that adds predicted, correct and precision."""
+    row that adds predicted, correct and precision.
+
+    With `texts` (one per document) a gold span is recalled when its letters and digits are
+    covered: the spaces and punctuation between its words may stay visible. That tells a tagger
+    that hides every word of "12 Oak St, Leeds" in separate pieces apart from one that misses a word."""
     import pandas as pd
 
     golds, preds = list(golds), list(preds)
-    if len(golds) != len(preds):
-        raise ValueError(f"golds ({len(golds)}) and preds ({len(preds)}) must have one entry per document")
+    if len(golds) != len(preds) or (texts is not None and len(list(texts)) != len(golds)):
+        raise ValueError(f"golds ({len(golds)}), preds ({len(preds)}) and texts (if given) must have one entry per document")
+    texts = [None] * len(golds) if texts is None else list(texts)
     rows: dict[str, list[int]] = {}
     predicted = correct = 0
-    for gold, pred in zip(golds, preds):
+    for text, gold, pred in zip(texts, golds, preds):
         covered = {i for p in pred for i in range(p["start"], p["end"])}
         gold_chars = {i for g in gold for i in range(g["start"], g["end"])}
         for g in gold:
             row = rows.setdefault(g[key], [0, 0])
             row[0] += 1
-            row[1] += all(i in covered for i in range(g["start"], g["end"]))
+            row[1] += all(i in covered for i in range(g["start"], g["end"]) if text is None or text[i].isalnum())
         predicted += len(pred)
         correct += sum(any(i in gold_chars for i in range(p["start"], p["end"])) for p in pred)
     table = pd.DataFrame([{"type": t, "gold": g, "recalled": r} for t, (g, r) in sorted(rows.items())])

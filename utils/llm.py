@@ -253,9 +253,9 @@ class JsonSpanConstraint:
         return scores + mask
 
 
-def json_constraint(tokenizer):
-    """A processor factory for `generate(..., processor_factory=...)`."""
-    return lambda sources, max_new_tokens: JsonSpanConstraint(tokenizer, sources, max_new_tokens)
+def json_constraint(tokenizer, **limits):
+    """A processor factory for `generate(..., processor_factory=...)`; `limits`: max_items, max_chars."""
+    return lambda sources, max_new_tokens: JsonSpanConstraint(tokenizer, sources, max_new_tokens, **limits)
 
 
 # --------------------------------------------------------------------------- parsing and scoring

@@ -40,9 +40,44 @@ def test_constraint_output_parses_and_is_copied_from_the_note(tokenizer, seed):
     processor = llm.JsonSpanConstraint(tokenizer, [NOTE], max_new_tokens=steps, max_chars=max_chars)
     text = _decode_with(processor, tokenizer, len(tokenizer), steps, seed)
     items = json.loads(text)                                             # always valid JSON
-    assert isinstance(items, list) and items and len(items) == len(set(items))
+    assert isinstance(items, list) and items and len(items[:-1]) == len(set(items[:-1]))  # only the last may repeat
     for item in items:
         assert isinstance(item, str) and item in NOTE and item.strip() == item
+
+
+def _feed(processor, tokenizer, text):
+    """Feed `text` to `processor` token by token as if the model had written it (each token must be
+    allowed when it is written); return the token texts allowed next."""
+    ids = torch.zeros((1, 5), dtype=torch.long)                         # a 5-token "prompt"
+    mask = processor(ids, torch.zeros((1, len(tokenizer))))
+    for t in tokenizer(text, add_special_tokens=False)["input_ids"]:
+        assert mask[0, t] == 0, f"{tokenizer.decode([t])!r} was not allowed after {tokenizer.decode(ids[0, 5:])!r}"
+        ids = torch.cat([ids, torch.tensor([[t]])], dim=1)
+        mask = processor(ids, torch.zeros((1, len(tokenizer))))
+    return {tokenizer.decode([int(i)]) for i in (mask[0] == 0).nonzero()[:, 0]}
+
+
+@pytest.mark.parametrize("prefix, last", [('["metformin", "ibu', "ibu"),               # cut mid-word
+                                          ('["metformin", "metformin', "metformin")])  # a repeat
+def test_constraint_last_item_may_be_cut_or_repeated_in_the_closing_phase(tokenizer, prefix, last):
+    n = len(tokenizer(prefix, add_special_tokens=False)["input_ids"])
+    roomy = llm.JsonSpanConstraint(tokenizer, [NOTE], max_new_tokens=n + 20)
+    assert not any(t.startswith('"') for t in _feed(roomy, tokenizer, prefix))   # with room, it may not close here
+    closing = llm.JsonSpanConstraint(tokenizer, [NOTE], max_new_tokens=n + 6)   # the last 6 tokens: closing phase
+    allowed = _feed(closing, tokenizer, prefix)
+    assert '"' in allowed and all('"' in t for t in allowed)                     # only tokens that close the string
+    closed = llm.JsonSpanConstraint(tokenizer, [NOTE], max_new_tokens=n + 6)
+    assert _feed(closed, tokenizer, prefix + '"]') == {tokenizer.eos_token}      # then only the end
+    assert closed.states[0] == llm._State("DONE", "", ("metformin", last))
+    assert json.loads(prefix + '"]') == ["metformin", last]
+
+
+def test_constraint_cuts_an_item_at_max_chars_and_may_go_on(tokenizer):
+    processor = llm.JsonSpanConstraint(tokenizer, [NOTE], max_new_tokens=40, max_chars=6)
+    allowed = _feed(processor, tokenizer, '["metfor')                     # 6 characters, mid-word
+    assert '"' in allowed and all('"' in t for t in allowed)
+    allowed = _feed(llm.JsonSpanConstraint(tokenizer, [NOTE], max_new_tokens=40, max_chars=6), tokenizer, '["metfor"')
+    assert "," in {t[:1] for t in allowed}                                # not the last item: the list may go on
 
 
 def test_advance_accepts_the_grammar_and_rejects_the_rest():

@@ -182,10 +182,19 @@ _VOCABS: dict[int, _Vocab] = {}
 
 
 class JsonSpanConstraint:
-    """A LogitsProcessor that lets the model write only a JSON list of strings, each copied verbatim
-    from its source text, then end: every output parses and every item is a substring of the source.
+    """A LogitsProcessor that lets the model write only a JSON list of strings copied from its
+    source text, then end. What it guarantees, and what it does not:
 
-    Near the end of the `max_new_tokens` budget it allows only moves that close the list."""
+    - every output (given a budget of more than a few tokens) is a non-empty JSON list of at most
+      `max_items` strings, and every item is a verbatim substring of the source that starts at a
+      word start;
+    - items written before the closing phase are distinct runs of whole words (with a letter);
+    - the closing phase is the last 6 tokens of the `max_new_tokens` budget: there it allows only
+      moves that close the current string and then the list. So the **last item may be cut
+      mid-word** (e.g. "ibu" for "ibuprofen") and **may repeat an earlier item**;
+    - an item that reaches `max_chars` characters mid-word is closed there too (cut), wherever it
+      stands in the list.
+    tests/test_llm.py pins these behaviours."""
     def __init__(self, tokenizer, sources: list[str], max_new_tokens: int, max_items: int = 6, max_chars: int = 48):
         if not isinstance(sources, (list, tuple)) or not all(isinstance(s, str) for s in sources):
             raise TypeError("sources must be a list of str, one per sequence in the batch")
@@ -244,9 +253,9 @@ class JsonSpanConstraint:
         return scores + mask
 
 
-def json_constraint(tokenizer):
-    """A processor factory for `generate(..., processor_factory=...)`."""
-    return lambda sources, max_new_tokens: JsonSpanConstraint(tokenizer, sources, max_new_tokens)
+def json_constraint(tokenizer, **limits):
+    """A processor factory for `generate(..., processor_factory=...)`; `limits`: max_items, max_chars."""
+    return lambda sources, max_new_tokens: JsonSpanConstraint(tokenizer, sources, max_new_tokens, **limits)
 
 
 # --------------------------------------------------------------------------- parsing and scoring

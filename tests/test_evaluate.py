@@ -120,3 +120,14 @@ def test_cluster_bootstrap_resamples_whole_groups():
         assert len(idx) == 120 and all(c % 10 == 0 for c in np.bincount(idx // 10, minlength=12))
     with pytest.raises(ValueError, match="one id per example"):
         ev.bootstrap_ci(y, pred, groups=notes[:-1])
+
+
+def test_wilson_interval_has_width_at_zero_and_n_and_matches_known_values():
+    assert ev.wilson_interval(0, 10) == (0.0, pytest.approx(0.2775, abs=1e-4))
+    assert ev.wilson_interval(10, 10) == (pytest.approx(0.7225, abs=1e-4), 1.0)
+    low, high = ev.wilson_interval(4, 10)
+    assert low == pytest.approx(0.1682, abs=1e-4) and high == pytest.approx(0.6873, abs=1e-4)
+    assert ev.wilson_interval(5, 10, level=0.5)[1] < high
+    for bad in [(-1, 10), (11, 10), (0, 0)]:
+        with pytest.raises(ValueError):
+            ev.wilson_interval(*bad)

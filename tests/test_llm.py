@@ -80,8 +80,29 @@ def test_constraint_cuts_an_item_at_max_chars_and_may_go_on(tokenizer):
     assert "," in {t[:1] for t in allowed}                                # not the last item: the list may go on
 
 
+def test_paired_bootstrap_f1_is_the_f1_difference_with_an_interval_around_it():
+    gold = [["a"], ["b"], ["c"], ["d"]]
+    diff, low, high = llm.paired_bootstrap_f1(gold, [[], [], [], ["d"]], gold, n=200)
+    assert diff == pytest.approx(1 - 0.4) and low <= diff <= high
+    assert llm.paired_bootstrap_f1(gold, gold, gold, n=50) == (0.0, 0.0, 0.0)
+    with pytest.raises(ValueError):
+        llm.paired_bootstrap_f1(gold, gold[:2], gold)
+
+
+def test_generate_left_padded_batch_equals_one_by_one_greedy(tokenizer):
+    from transformers import AutoModelForCausalLM
+
+    path = hub.resolve("HuggingFaceTB/SmolLM2-135M-Instruct", verbose=False).path
+    model = AutoModelForCausalLM.from_pretrained(path).eval()
+    chats = [llm.messages("Name one drug."),
+             llm.messages("The patient has hypertension and takes lisinopril daily. Name the drug.", "Be brief.")]
+    batched = llm.generate(model, tokenizer, chats, max_new_tokens=5, batch_size=2, do_sample=False)
+    alone = [llm.generate(model, tokenizer, [c], max_new_tokens=5, batch_size=1, do_sample=False)[0] for c in chats]
+    assert batched == alone
+
+
 def test_advance_accepts_the_grammar_and_rejects_the_rest():
-    start = llm._State("START")
+    start = llm.start_state()
     assert llm.advance(start, '["metformin", "ibuprofen"]', NOTE).name == "DONE"
     assert llm.advance(start, '["metformin"', NOTE).name == "AFTER"
     for bad in ('["aspirin"]', '["metf"]', '[]', '["metformin", "metformin"]', '{"a": 1}', '["metformin"]x'):
@@ -95,7 +116,11 @@ def test_constraint_rejects_bad_sources(tokenizer):
 
 def test_parse_list_and_scoring():
     assert llm.parse_list('["a", "b"]') == ["a", "b"]
-    assert llm.parse_list('Sure! {"medications": ["a"]} done') == ["a"]
+    assert llm.parse_list(' {"medications": ["a"], "other": ["b"]} ') == ["a", "b"]
+    assert llm.parse_list('Sure! {"medications": ["a"]} done') is None          # prose around it: not the format
+    assert llm.parse_list('{"id": "123", "name": "Prem"}') is None              # string values: not a list
+    assert llm.parse_list('["a", "b"') is None and llm.parse_list("{}") is None
+    assert llm.parse_list("[]") == []
     assert llm.parse_list("metformin and ibuprofen") is None
     assert llm.parse_list('[1, 2]') is None
     s = llm.entity_prf([["Metformin", "x"], None], [["metformin"], ["ibuprofen"]])
@@ -131,6 +156,8 @@ class _Stub(http.server.BaseHTTPRequestHandler):
 
 def test_send_chat_sends_only_deidentified_text():
     from openai import OpenAI
+
+    _Stub.received.clear()                                               # a class-level list: start empty
 
     server = http.server.HTTPServer(("127.0.0.1", 0), _Stub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -89,6 +89,25 @@ def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level
     return (macro_f1(y_true, pred_a) - macro_f1(y_true, pred_b), *_interval(diffs, level))
 
 
+def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion of `k` successes out of `n`.
+
+    Unlike a bootstrap, it has a width at 0/n and n/n (0 of 10 gives about 0.00-0.28), which is
+    where a small test set needs it most."""
+    from scipy.stats import norm
+
+    if not (isinstance(n, (int, np.integer)) and n > 0 and 0 <= k <= n):
+        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    z = norm.ppf((1 + level) / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    return (0.0 if k == 0 else float(low)), (1.0 if k == n else float(high))
+
+
 def majority(y_train, n: int) -> list:
     """The most frequent train label (`utils.baselines.majority`: ties to the smallest), `n` times."""
     from .baselines import majority as most_frequent

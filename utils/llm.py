@@ -253,6 +253,11 @@ class JsonSpanConstraint:
         return scores + mask
 
 
+def start_state() -> _State:
+    """The automaton's state before any character of the answer (feed it to `advance`)."""
+    return _State("START")
+
+
 def json_constraint(tokenizer, **limits):
     """A processor factory for `generate(..., processor_factory=...)`; `limits`: max_items, max_chars."""
     return lambda sources, max_new_tokens: JsonSpanConstraint(tokenizer, sources, max_new_tokens, **limits)
@@ -261,24 +266,24 @@ def json_constraint(tokenizer, **limits):
 # --------------------------------------------------------------------------- parsing and scoring
 
 def parse_list(text: str) -> list[str] | None:
-    """The list of strings a model wrote, or None if it is not JSON. Accepts a bare list, or an
-    object whose values are lists of strings (flattened); tolerates prose around one JSON value."""
+    """The list of strings a model wrote, or None if its whole answer is not one.
+
+    Accepted (after stripping surrounding whitespace), and nothing else: a JSON list of strings,
+    e.g. '["a", "b"]'; or a JSON object whose every value is a list of strings, e.g.
+    '{"medications": ["a"]}' (the lists are concatenated). Prose around the JSON, an object with
+    string or number values ('{"id": "123", "name": "x"}'), a list of numbers, or an unclosed
+    list give None: the answer did not follow the requested format. The *parse rate* of a set of
+    answers is the fraction that are not None."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    candidates = [text.strip()]
-    for open_, close in (("[", "]"), ("{", "}")):
-        if open_ in text and close in text:
-            candidates.append(text[text.index(open_): text.rindex(close) + 1])
-    for c in candidates:
-        try:
-            value = json.loads(c)
-        except (json.JSONDecodeError, ValueError):
-            continue
-        if isinstance(value, dict):
-            value = [x for v in value.values() for x in (v if isinstance(v, list) else [v])]
-        if isinstance(value, list) and all(isinstance(x, str) for x in value):
-            return value
-    return None
+    try:
+        value = json.loads(text.strip())
+    except (json.JSONDecodeError, ValueError):
+        return None
+    is_strings = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)
+    if isinstance(value, dict) and value and all(is_strings(v) for v in value.values()):
+        return [x for v in value.values() for x in v]
+    return value if is_strings(value) else None
 
 
 def _norm(items) -> set[str]:
@@ -370,6 +375,22 @@ def send_chat(client, model: str, chat: list[dict], redact=None, **kwargs) -> tu
     sent = deidentified_messages(chat, redact)
     completion = client.chat.completions.create(model=model, messages=sent, **kwargs)
     return sent, completion.choices[0].message.content
+
+
+def paired_bootstrap_f1(pred_a: list, pred_b: list, gold: list[list[str]], n: int = 1000, seed: int = 0,
+                        level: float = 0.95) -> tuple[float, float, float]:
+    """(difference, low, high): `entity_prf` F1 of `pred_a` minus that of `pred_b` on the same notes,
+    with a percentile interval from resampling whole notes (both systems on the same resample: a
+    paired comparison). Resamples come from `utils.evaluate` (seeded)."""
+    from .evaluate import _interval, _resamples
+
+    if not len(pred_a) == len(pred_b) == len(gold) or not gold:
+        raise ValueError(f"pred_a, pred_b and gold must be non-empty and equally long, got "
+                         f"{len(pred_a)}, {len(pred_b)} and {len(gold)}")
+    f1 = lambda pred, idx: entity_prf([pred[i] for i in idx], [gold[i] for i in idx])["f1"]
+    diffs = [f1(pred_a, idx) - f1(pred_b, idx) for idx in _resamples(len(gold), n, seed)]
+    everything = range(len(gold))
+    return (f1(pred_a, everything) - f1(pred_b, everything), *_interval(diffs, level))
 
 
 def bootstrap_f1(predicted: list, gold: list[list[str]], n: int = 1000, seed: int = 0) -> tuple[float, float]:

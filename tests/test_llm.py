@@ -99,6 +99,9 @@ def test_generate_left_padded_batch_equals_one_by_one_greedy(tokenizer):
     batched = llm.generate(model, tokenizer, chats, max_new_tokens=5, batch_size=2, do_sample=False)
     alone = [llm.generate(model, tokenizer, [c], max_new_tokens=5, batch_size=1, do_sample=False)[0] for c in chats]
     assert batched == alone
+    _, finished = llm.generate(model, tokenizer, [llm.messages("Write a long story about a hospital.")],
+                               max_new_tokens=3, do_sample=False, return_finished=True)
+    assert finished == [False]                                           # three tokens cannot end a long story
 
 
 def test_advance_accepts_the_grammar_and_rejects_the_rest():

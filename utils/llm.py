@@ -61,12 +61,14 @@ def messages(user: str, system: str | None = None, examples: list[tuple[str, str
 
 
 def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32, batch_size: int = 8,
-             processor_factory=None, seed: int = 0, **generate_kwargs) -> list[str]:
+             processor_factory=None, seed: int = 0, return_finished: bool = False, **generate_kwargs):
     """Answer each chat (a list of messages) with `model.generate`, in left-padded batches.
 
     `processor_factory(texts)`, if given, makes a LogitsProcessor for a batch of source texts
     (passed as ``generate_kwargs["sources"]``, one per chat). Sampling is seeded per batch.
-    Returns the decoded new text of each chat, special tokens removed."""
+    Returns the decoded new text of each chat, special tokens removed; with `return_finished`,
+    also one bool per chat: True if the model ended its answer (an end-of-turn token) before
+    `max_new_tokens`, False if the budget cut it."""
     import torch
     from transformers import LogitsProcessorList
 
@@ -74,7 +76,9 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
         raise TypeError("chats must be a non-empty list of message lists (see messages())")
     sources = generate_kwargs.pop("sources", None)
     tokenizer.padding_side = "left"
-    out = []
+    eos = model.generation_config.eos_token_id
+    eos = set(eos if isinstance(eos, (list, tuple)) else [eos]) | {tokenizer.eos_token_id}
+    out, finished = [], []
     for i in range(0, len(chats), batch_size):
         texts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
                  for c in chats[i:i + batch_size]]
@@ -87,8 +91,11 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
         with torch.no_grad():
             ids = model.generate(**batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
                                  **extra, **generate_kwargs)   # (B, T_prompt + T_new)
-        out += tokenizer.batch_decode(ids[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
-    return [t.strip() for t in out]
+        new = ids[:, batch["input_ids"].shape[1]:]
+        out += tokenizer.batch_decode(new, skip_special_tokens=True)
+        finished += [any(int(t) in eos for t in row) for row in new]
+    out = [t.strip() for t in out]
+    return (out, finished) if return_finished else out
 
 
 def distinct_n(texts: list[str], n: int = 2) -> float:

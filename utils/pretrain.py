@@ -34,7 +34,7 @@ LOG_FILE = "pretraining_log.json"
 
 @dataclass
 class PretrainConfig:
-    vocab_size: int = 2000        # WordPiece vocabulary
+    vocab_size: int = 4000        # WordPiece vocabulary
     block_size: int = 64          # tokens per training window, [CLS] and [SEP] included
     n_layer: int = 2
     n_head: int = 4
@@ -51,19 +51,21 @@ class PretrainConfig:
     # instead of normal(0, 0.02); 0 keeps the random start. See `init_positions`.
     position_init: float = 0.1
     seed: int = 0
-    # Measured on the validation notes (one thread, busy machine; ms per training step):
-    # - the former recipe (4 layers, vocab 4000, + 5000 ICD descriptions, 700 steps, warmup 50,
-    #   random positions; ~210 ms/step): accuracy 0.146 over all chosen positions, but at the
-    #   [MASK] positions 0.076 = always predicting "." (0.076): the unigram plateau; it had only
-    #   learned to copy the tokens the 10%/10% rule leaves visible. lr 3e-3 there: 0.078 overall;
+    # Measured on the validation notes (one thread, ms per training step):
+    # - the former recipe (4 layers, + 5000 ICD descriptions, 700 steps, warmup 50, random
+    #   positions; 207-222 ms/step): accuracy 0.146 over all chosen positions, but at the [MASK]
+    #   positions 0.076 = always predicting "." (0.076), perplexity 307: the unigram plateau; it had
+    #   only learned to copy the tokens the 10%/10% rule leaves visible. lr 3e-3: 0.078 overall;
     #   2 layers x 1200 steps at lr 1e-3 or 3e-3, or masking 20%: still 0.079-0.081 at [MASK].
-    # - 2 layers x 1200 steps, vocab 2000, no ICD: 0.102 at [MASK] (always ".": 0.071); adding
-    #   sinusoidal positions (this recipe, ~110-120 ms/step, so its 1200 steps cost ~0.9x the former
-    #   700): 0.27 overall, 0.21 at [MASK], 3x the "." level. The same with the 5000 ICD descriptions: 0.11 at [MASK] (they are
-    #   not note text); sinusoidal positions on the former recipe alone: 0.088.
-    # Fine-tuned on abbreviation senses (notebook 07's settings), validation macro-F1 pretrained /
-    # random init: lr 1e-3 0.859 / 0.823 (former recipe 0.853 / 0.865); lr 2e-3 0.872 / 0.868
-    # (former 0.661 / 0.006). One seed each: differences of 0.01-0.02 are noise.
+    # - what moved it: sinusoid-initialised positions together with 2 layers x 1200 steps and the
+    #   notes only. This recipe (123 ms/step, so 1200 steps cost ~1.0x the former 700; the whole
+    #   build ~0.93x, no ICD text to tokenize): 0.36 overall, 0.31 at [MASK] (always ".": 0.08),
+    #   perplexity 50. Variants: vocab 2000 0.21 at [MASK] (0.10 without the sinusoids); vocab
+    #   2000 + the 5000 ICD descriptions (not note text) 0.11; vocab 2000, 4 layers x 700 steps 0.10; the
+    #   sinusoids on the former recipe alone 0.088.
+    # Fine-tuned on abbreviation senses (notebook 07's settings, one seed), validation macro-F1
+    # pretrained / random init: lr 1e-3 0.895 / 0.813 (former recipe 0.853 / 0.865), lr 2e-3
+    # 0.860 / 0.736 (former 0.661 / 0.006).
 
 
 # --------------------------------------------------------------------------- text and tokenizer

@@ -5,7 +5,7 @@ The recipe is BERT's (Devlin et al., 2019), small:
 1. a WordPiece tokenizer (notebook 02's recipe) trained on the train notes (optionally + ICD-10-CM
    descriptions), saved as a `transformers.BertTokenizer`;
 2. the text packed into fixed windows ``[CLS] ... [SEP]`` of `block_size` tokens (no padding);
-3. `mask_tokens`: choose 15% of the non-special tokens as targets; of those, 80% become [MASK],
+3. `mask_tokens`: choose `mlm_probability` (BERT: 15%; here 40%) of the non-special tokens as targets; of those, 80% become [MASK],
    10% a random token, 10% stay as they are (the same rule as `DataCollatorForLanguageModeling`);
 4. `MiniBertForMaskedLM`, its position embeddings started as sinusoids (`init_positions`), trained
    with `utils.train.fit` to predict the chosen tokens;
@@ -184,7 +184,7 @@ def evaluate_mlm(model, windows: torch.Tensor, mask, seed: int = 1, batch_size: 
 # --------------------------------------------------------------------------- pretraining
 
 class _MaskedOnly(torch.nn.Module):
-    """Training view of a `MiniBertForMaskedLM`: the MLM head runs only at the ~15% masked positions
+    """Training view of a `MiniBertForMaskedLM`: the MLM head runs only at the chosen (masked) positions
     (the vocabulary projection is most of the cost); the loss equals the model's own."""
 
     def __init__(self, model: MiniBertForMaskedLM):

@@ -136,6 +136,7 @@ def test_coverage_scores_on_letters_and_digits_ignore_the_gaps_between_words():
                {"start": 16, "end": 18, "type": "NAME"}, {"start": 20, "end": 25, "type": "NAME"}]]
     assert spans.coverage_scores(gold, pieces).loc["ADDRESS", "recall"] == 0.0        # strict: the gaps show
     assert spans.coverage_scores(gold, pieces, texts=[text]).loc["ADDRESS", "recall"] == 1.0
+    assert spans.coverage_scores(gold, pieces, texts=iter([text])).loc["ADDRESS", "recall"] == 1.0   # any iterable
     missing_a_word = [pieces[0][:3]]                                                    # "Leeds" stays visible
     assert spans.coverage_scores(gold, missing_a_word, texts=[text]).loc["ADDRESS", "recall"] == 0.0
     with pytest.raises(ValueError, match="one entry per document"):

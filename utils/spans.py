@@ -266,9 +266,9 @@ def coverage_scores(golds, preds, key: str = "type", texts=None):
     import pandas as pd
 
     golds, preds = list(golds), list(preds)
-    if len(golds) != len(preds) or (texts is not None and len(list(texts)) != len(golds)):
+    texts = [None] * len(golds) if texts is None else list(texts)    # a list once: texts may be an iterator
+    if len(golds) != len(preds) or len(texts) != len(golds):
         raise ValueError(f"golds ({len(golds)}), preds ({len(preds)}) and texts (if given) must have one entry per document")
-    texts = [None] * len(golds) if texts is None else list(texts)
     rows: dict[str, list[int]] = {}
     predicted = correct = 0
     for text, gold, pred in zip(texts, golds, preds):

@@ -1,6 +1,7 @@
 """utils.spans: BIO labels round-trip on corpus notes, QA decoding equals brute force, SQuAD metrics."""
 import itertools
 
+import numpy as np
 import pytest
 import torch
 
@@ -77,6 +78,21 @@ def test_entity_scores_match_seqeval():
     table = spans.entity_scores(true, pred)
     assert table.loc["micro avg", "f1"] == pytest.approx(f1_score(true, pred))
     assert table.loc["symptom", "recall"] == 0 and table.loc["drug", "f1"] == 1
+
+
+def test_entity_counts_give_seqeval_micro_f1_on_any_subset():
+    rng = np.random.default_rng(0)
+    tags = ["O", "B-drug", "I-drug", "B-test", "I-test"]
+    true = [list(rng.choice(tags, int(rng.integers(1, 9)))) for _ in range(40)]
+    pred = [[t if rng.random() < 0.7 else str(rng.choice(tags)) for t in row] for row in true]
+    counts = spans.entity_counts(true, pred)
+    assert counts.shape == (40, 3) and (counts[:, 0] <= counts[:, 1:].min(axis=1)).all()
+    for idx in [np.arange(40), np.arange(0, 40, 3), rng.integers(0, 40, 40)]:
+        right, predicted, gold = counts[idx].sum(axis=0)
+        sub_true, sub_pred = [true[i] for i in idx], [pred[i] for i in idx]
+        assert 2 * right / (predicted + gold) == pytest.approx(spans.entity_scores(sub_true, sub_pred).loc["micro avg", "f1"])
+    with pytest.raises(ValueError, match="equally long"):
+        spans.entity_counts(true, pred[:-1])
 
 
 def _brute_force(s, e, mask, max_len):

@@ -159,6 +159,31 @@ def test_coverage_scores_on_letters_and_digits_ignore_the_gaps_between_words():
         spans.coverage_scores(gold, pieces, texts=[text, text])
 
 
+
+def test_span_coverage_one_score_per_gold_span_in_order():
+    text = "Lives at 12 Oak St, Leeds now. Seen by Dr Rossi."
+    address = {"start": 9, "end": 25, "type": "ADDRESS"}                 # "12 Oak St, Leeds"
+    name = {"start": 42, "end": 47, "type": "NAME"}                      # "Rossi"
+    word_by_word = [{"start": 9, "end": 11}, {"start": 12, "end": 15}, {"start": 16, "end": 18}, {"start": 20, "end": 25}]
+    two_pieces = [{"start": 9, "end": 17}, {"start": 17, "end": 25}]     # adjacent pieces: every character
+    golds = [[address, name], [], [address]]
+    preds = [word_by_word, [{"start": 0, "end": 5}], two_pieces]
+    strict = spans.span_coverage(golds, preds)
+    assert strict.dtype == float and strict.tolist() == [0.0, 0.0, 1.0]  # the gaps between the words show
+    assert spans.span_coverage(golds, preds, texts=iter([text] * 3)).tolist() == [1.0, 0.0, 1.0]  # letters and digits only
+    leaves_a_word = [word_by_word[:3] + [{"start": 42, "end": 47, "type": "ID"}], [], two_pieces[:1]]   # any type covers
+    assert spans.span_coverage(golds, leaves_a_word, texts=[text] * 3).tolist() == [0.0, 1.0, 0.0]
+    assert spans.span_coverage([[]], [[]]).shape == (0,)
+    # coverage_scores' recall is its mean, per type and overall
+    table = spans.coverage_scores(golds, preds, texts=[text] * 3)
+    assert table.loc["ALL", "recall"] == spans.span_coverage(golds, preds, texts=[text] * 3).mean() == 2 / 3
+    assert table.loc["ADDRESS", "recalled"] == 2 and table.loc["NAME", "recalled"] == 0
+    with pytest.raises(ValueError, match="one entry per document"):
+        spans.span_coverage(golds, preds[:2])
+    with pytest.raises(ValueError, match="one entry per document"):
+        spans.span_coverage(golds, preds, texts=[text])
+
+
 def test_sentences_with_spans_cover_every_corpus_span_and_fit_the_model():
     """Notes cut into sentences: offsets point back into the note, spans keep their text, no corpus
     span is lost at a sentence boundary, and titles/initials ("Dr. Rossi", "J. Juarez") do not end one."""

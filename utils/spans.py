@@ -12,6 +12,8 @@ extractive question answering.
 - `best_span`: the answer of extractive QA from start/end logits, inside the context, at most
   `max_answer_len` tokens long.
 - `normalize_answer`, `exact_match`, `token_f1`: the SQuAD v1.1 answer metrics.
+- `span_coverage`, `coverage_scores`: de-identification by character coverage: gold span by gold
+  span, or per PHI type with precision.
 """
 from __future__ import annotations
 
@@ -270,6 +272,28 @@ def token_f1(prediction: str, truth: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def span_coverage(golds, preds, texts=None):
+    """One float per gold span, 1.0 when predicted spans cover all its characters (whatever type
+    they carry) and 0.0 otherwise: documents in order, each document's gold spans in order.
+    golds, preds: one list of span dicts (start, end) per document.
+
+    With `texts` (one per document) only a gold span's letters and digits must be covered: the
+    spaces and punctuation between its words may stay visible, so "12 Oak St, Leeds" hidden in
+    separate pieces counts as covered, and one that leaves a word visible does not."""
+    import numpy as np
+
+    golds, preds = list(golds), list(preds)
+    texts = [None] * len(golds) if texts is None else list(texts)    # a list once: texts may be an iterator
+    if len(golds) != len(preds) or len(texts) != len(golds):
+        raise ValueError(f"golds ({len(golds)}), preds ({len(preds)}) and texts (if given) must have one entry per document")
+    covered_spans = []
+    for text, gold, pred in zip(texts, golds, preds):
+        covered = {i for p in pred for i in range(p["start"], p["end"])}
+        covered_spans += [all(i in covered for i in range(g["start"], g["end"]) if text is None or text[i].isalnum())
+                          for g in gold]
+    return np.array(covered_spans, dtype=float)
+
+
 def coverage_scores(golds, preds, key: str = "type", texts=None):
     """De-identification scores, as `utils.deid.evaluate` defines them, for any predictor: a gold
     span is recalled when predicted spans cover all its characters (whatever type they carry); a
@@ -279,22 +303,20 @@ def coverage_scores(golds, preds, key: str = "type", texts=None):
 
     With `texts` (one per document) a gold span is recalled when its letters and digits are
     covered: the spaces and punctuation between its words may stay visible. That tells a tagger
-    that hides every word of "12 Oak St, Leeds" in separate pieces apart from one that misses a word."""
+    that hides every word of "12 Oak St, Leeds" in separate pieces apart from one that misses a word.
+    Span by span, recall is `span_coverage`."""
     import pandas as pd
 
     golds, preds = list(golds), list(preds)
-    texts = [None] * len(golds) if texts is None else list(texts)    # a list once: texts may be an iterator
-    if len(golds) != len(preds) or len(texts) != len(golds):
-        raise ValueError(f"golds ({len(golds)}), preds ({len(preds)}) and texts (if given) must have one entry per document")
+    recalled = iter(span_coverage(golds, preds, texts))             # checks the lengths; one entry per gold span, in order
     rows: dict[str, list[int]] = {}
     predicted = correct = 0
-    for text, gold, pred in zip(texts, golds, preds):
-        covered = {i for p in pred for i in range(p["start"], p["end"])}
+    for gold, pred in zip(golds, preds):
         gold_chars = {i for g in gold for i in range(g["start"], g["end"])}
         for g in gold:
             row = rows.setdefault(g[key], [0, 0])
             row[0] += 1
-            row[1] += all(i in covered for i in range(g["start"], g["end"]) if text is None or text[i].isalnum())
+            row[1] += int(next(recalled))
         predicted += len(pred)
         correct += sum(any(i in gold_chars for i in range(p["start"], p["end"])) for p in pred)
     table = pd.DataFrame([{"type": t, "gold": g, "recalled": r} for t, (g, r) in sorted(rows.items())])

@@ -254,8 +254,3 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
         return np.array(preds)
 
     return {"seconds": time.process_time() - start, "trainable": sum(p.numel() for p in params), "predict": predict}
-
-
-def bootstrap(statistic, size: int, n: int = 1000, seed: int = 0, level: float = 0.95, groups=None):
-    """PROVISIONAL (replaced by the refactor branch): percentile interval of statistic(idx)."""
-    return _interval([statistic(i) for i in _resamples(size, n, seed, groups)], level)

@@ -280,8 +280,6 @@ def span_coverage(golds, preds, texts=None):
     With `texts` (one per document) only a gold span's letters and digits must be covered: the
     spaces and punctuation between its words may stay visible, so "12 Oak St, Leeds" hidden in
     separate pieces counts as covered, and one that leaves a word visible does not."""
-    import numpy as np
-
     golds, preds = list(golds), list(preds)
     texts = [None] * len(golds) if texts is None else list(texts)    # a list once: texts may be an iterator
     if len(golds) != len(preds) or len(texts) != len(golds):

@@ -16,6 +16,54 @@ def test_bootstrap_ci_brackets_the_score_and_is_seeded():
         ev.bootstrap_ci(y, pred[:-1])
 
 
+
+def test_bootstrap_brackets_a_known_proportion_and_is_seeded():
+    hits = np.array([1.0] * 30 + [0.0] * 70)                  # 30 of 100: the mean is 0.3, its standard error 0.046
+    mean = lambda idx: hits[idx].mean()
+    low, high = ev.bootstrap(mean, len(hits), n=2000)
+    assert low < 0.3 < high
+    assert abs((high - low) / 2 - 1.96 * np.sqrt(0.3 * 0.7 / 100)) < 0.02   # about the normal-theory half-width
+    assert ev.bootstrap(mean, len(hits), n=2000) == (low, high)             # seeded
+    first = lambda seed: ev.bootstrap(lambda idx: idx[0] + 0.0, 100, n=50, seed=seed)   # another seed, other resamples
+    assert first(0) == first(0) != first(1)
+    narrow = ev.bootstrap(mean, len(hits), n=2000, level=0.5)
+    assert low < narrow[0] < 0.3 < narrow[1] < high
+    # bootstrap_ci is this interval with the metric as the statistic
+    y, pred = hits.astype(int), np.roll(hits, 3).astype(int)
+    accuracy = lambda t, p: float(np.mean(t == p))
+    assert ev.bootstrap_ci(y, pred, metric=accuracy, n=300)[1:] == ev.bootstrap(lambda i: accuracy(y[i], pred[i]), 100, n=300)
+
+
+def test_bootstrap_resamples_whole_groups_of_any_size_and_order():
+    groups = np.array(["a", "b", "a", "c", "b", "a"])        # sizes 3, 2, 1; members not adjacent
+    members = {g: set(np.flatnonzero(groups == g)) for g in "abc"}
+    seen = []
+    ev.bootstrap(lambda idx: seen.append(idx) or 0.0, 6, n=200, groups=groups)
+    sizes = set()
+    for idx in seen:
+        counts = np.bincount(idx, minlength=6)
+        drawn = {g: {counts[i] for i in m} for g, m in members.items()}
+        assert all(len(c) == 1 for c in drawn.values())      # a group's members come together, or not at all
+        assert sum(c.pop() for c in drawn.values()) == 3      # three draws of a group each time
+        sizes.add(len(idx))
+    assert len(sizes) > 1                                     # so the resample size varies with the groups drawn
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(size=0), ValueError, "size must be positive"),
+    (dict(size=2.5), TypeError, "size must be an integer"),
+    (dict(level=1.0), ValueError, "level"),
+    (dict(level=0), ValueError, "level"),
+    (dict(n=0), ValueError, "n must be"),
+    (dict(groups=[0, 0, 1]), ValueError, "one id per example"),
+    (dict(statistic=0.5), TypeError, "statistic"),
+])
+def test_bootstrap_rejects_bad_inputs(kwargs, error, message):
+    args = dict(statistic=lambda idx: float(len(idx)), size=4) | kwargs
+    with pytest.raises(error, match=message):
+        ev.bootstrap(**args)
+
+
 def test_majority_comes_from_train_and_breaks_ties_alphabetically():
     assert ev.majority(["b", "a", "b", "a", "c"], 3) == ["a", "a", "a"]
     with pytest.raises(ValueError, match="at least one"):
@@ -116,7 +164,10 @@ def test_cluster_bootstrap_resamples_whole_groups():
     _, glow, ghigh = ev.bootstrap_ci(correct, correct, metric=mean, n=500, groups=notes)
     assert ghigh - glow > 2 * (high - low)
     # each resample holds whole groups: every note appears 0, 10, 20, ... times
-    for idx in ev._resamples(120, 20, 0, notes):
+    seen = []
+    ev.bootstrap(lambda idx: seen.append(idx) or 0.0, 120, n=20, groups=notes)
+    assert len(seen) == 20
+    for idx in seen:
         assert len(idx) == 120 and all(c % 10 == 0 for c in np.bincount(idx // 10, minlength=12))
     with pytest.raises(ValueError, match="one id per example"):
         ev.bootstrap_ci(y, pred, groups=notes[:-1])

@@ -89,6 +89,29 @@ def test_paired_bootstrap_f1_is_the_f1_difference_with_an_interval_around_it():
         llm.paired_bootstrap_f1(gold, gold[:2], gold)
 
 
+
+def test_bootstrap_f1_brackets_the_f1_and_resamples_notes():
+    gold = [[f"drug{i}"] for i in range(20)]
+    predicted = gold[:15] + [[]] * 4 + [None]              # 15 of 20 found, none wrong, one unparsed: F1 6/7
+    f1 = llm.entity_prf(predicted, gold)["f1"]
+    assert f1 == pytest.approx(6 / 7)
+    low, high = llm.bootstrap_f1(predicted, gold, n=500)
+    assert low < f1 < high and 0.6 < low and high <= 1.0
+    assert llm.bootstrap_f1(predicted, gold, n=500) == (low, high)          # seeded
+    narrow = llm.bootstrap_f1(predicted, gold, n=500, level=0.5)
+    assert low < narrow[0] < narrow[1] < high
+    assert llm.bootstrap_f1(gold, gold, n=50) == (1.0, 1.0)                 # every resample is perfect
+    # the course's one resampler, drawing whole notes: the same interval as utils.evaluate.bootstrap of note-level F1
+    from utils.evaluate import bootstrap
+
+    by_note = lambda idx: llm.entity_prf([predicted[i] for i in idx], [gold[i] for i in idx])["f1"]
+    assert llm.bootstrap_f1(predicted, gold, n=300, seed=4) == bootstrap(by_note, len(gold), n=300, seed=4)
+    with pytest.raises(ValueError, match="equally long"):
+        llm.bootstrap_f1(predicted[:-1], gold)
+    with pytest.raises(ValueError, match="non-empty"):
+        llm.bootstrap_f1([], [])
+
+
 def test_generate_left_padded_batch_equals_one_by_one_greedy(tokenizer):
     from transformers import AutoModelForCausalLM
 

@@ -1,6 +1,7 @@
 """utils.spans: BIO labels round-trip on corpus notes, QA decoding equals brute force, SQuAD metrics."""
 import itertools
 
+import numpy as np
 import pytest
 import torch
 
@@ -79,6 +80,21 @@ def test_entity_scores_match_seqeval():
     assert table.loc["symptom", "recall"] == 0 and table.loc["drug", "f1"] == 1
 
 
+def test_entity_counts_give_seqeval_micro_f1_on_any_subset():
+    rng = np.random.default_rng(0)
+    tags = ["O", "B-drug", "I-drug", "B-test", "I-test"]
+    true = [list(rng.choice(tags, int(rng.integers(1, 9)))) for _ in range(40)]
+    pred = [[t if rng.random() < 0.7 else str(rng.choice(tags)) for t in row] for row in true]
+    counts = spans.entity_counts(true, pred)
+    assert counts.shape == (40, 3) and (counts[:, 0] <= counts[:, 1:].min(axis=1)).all()
+    for idx in [np.arange(40), np.arange(0, 40, 3), rng.integers(0, 40, 40)]:
+        right, predicted, gold = counts[idx].sum(axis=0)
+        sub_true, sub_pred = [true[i] for i in idx], [pred[i] for i in idx]
+        assert 2 * right / (predicted + gold) == pytest.approx(spans.entity_scores(sub_true, sub_pred).loc["micro avg", "f1"])
+    with pytest.raises(ValueError, match="equally long"):
+        spans.entity_counts(true, pred[:-1])
+
+
 def _brute_force(s, e, mask, max_len):
     best = None
     for i, j in itertools.product(range(len(s)), repeat=2):
@@ -141,6 +157,31 @@ def test_coverage_scores_on_letters_and_digits_ignore_the_gaps_between_words():
     assert spans.coverage_scores(gold, missing_a_word, texts=[text]).loc["ADDRESS", "recall"] == 0.0
     with pytest.raises(ValueError, match="one entry per document"):
         spans.coverage_scores(gold, pieces, texts=[text, text])
+
+
+
+def test_span_coverage_one_score_per_gold_span_in_order():
+    text = "Lives at 12 Oak St, Leeds now. Seen by Dr Rossi."
+    address = {"start": 9, "end": 25, "type": "ADDRESS"}                 # "12 Oak St, Leeds"
+    name = {"start": 42, "end": 47, "type": "NAME"}                      # "Rossi"
+    word_by_word = [{"start": 9, "end": 11}, {"start": 12, "end": 15}, {"start": 16, "end": 18}, {"start": 20, "end": 25}]
+    two_pieces = [{"start": 9, "end": 17}, {"start": 17, "end": 25}]     # adjacent pieces: every character
+    golds = [[address, name], [], [address]]
+    preds = [word_by_word, [{"start": 0, "end": 5}], two_pieces]
+    strict = spans.span_coverage(golds, preds)
+    assert strict.dtype == float and strict.tolist() == [0.0, 0.0, 1.0]  # the gaps between the words show
+    assert spans.span_coverage(golds, preds, texts=iter([text] * 3)).tolist() == [1.0, 0.0, 1.0]  # letters and digits only
+    leaves_a_word = [word_by_word[:3] + [{"start": 42, "end": 47, "type": "ID"}], [], two_pieces[:1]]   # any type covers
+    assert spans.span_coverage(golds, leaves_a_word, texts=[text] * 3).tolist() == [0.0, 1.0, 0.0]
+    assert spans.span_coverage([[]], [[]]).shape == (0,)
+    # coverage_scores' recall is its mean, per type and overall
+    table = spans.coverage_scores(golds, preds, texts=[text] * 3)
+    assert table.loc["ALL", "recall"] == spans.span_coverage(golds, preds, texts=[text] * 3).mean() == 2 / 3
+    assert table.loc["ADDRESS", "recalled"] == 2 and table.loc["NAME", "recalled"] == 0
+    with pytest.raises(ValueError, match="one entry per document"):
+        spans.span_coverage(golds, preds[:2])
+    with pytest.raises(ValueError, match="one entry per document"):
+        spans.span_coverage(golds, preds, texts=[text])
 
 
 def test_sentences_with_spans_cover_every_corpus_span_and_fit_the_model():

@@ -33,12 +33,8 @@ def _codes(*label_arrays):
 
 
 def _resamples(size: int, n: int, seed: int, groups=None):
-    """`n` seeded bootstrap resamples of `size` example indices (with replacement).
-
-    With `groups` (one id per example, e.g. the note a question comes from) whole groups are
-    resampled, each bringing all of its examples: the cluster bootstrap, for examples that are not
-    independent (questions about the same note). When every example is its own group, in order,
-    the resamples are exactly the plain ones."""
+    """`n` seeded bootstrap resamples of `size` example indices (with replacement), or of whole
+    `groups` (one id per example; see `bootstrap`, the public entry point)."""
     rng = np.random.default_rng(seed)
     if groups is None:
         return (rng.integers(0, size, size) for _ in range(n))
@@ -56,37 +52,56 @@ def _interval(values, level: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def bootstrap(statistic, size: int, n: int = 1000, seed: int = 0, level: float = 0.95, groups=None) -> tuple[float, float]:
+    """(low, high): a percentile bootstrap interval of `statistic` over `size` examples.
+
+    `statistic(idx)` scores one resample, given an array of example indices (with repeats), e.g.
+    ``lambda idx: accuracy(y[idx], pred[idx])``. It is called on `n` seeded resamples; with `groups`
+    (one id per example, e.g. the note a question comes from) whole groups are resampled, each
+    bringing all of its examples: the cluster bootstrap, for examples that are not independent.
+    When every example is its own group, in order, the resamples are exactly the plain ones.
+    The same seed gives the same resamples, so two statistics on one seed are paired."""
+    if not callable(statistic):
+        raise TypeError(f"statistic must be a function of an index array, got {type(statistic).__name__}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"size must be an integer number of examples, got {type(size).__name__}")
+    if size <= 0:
+        raise ValueError(f"size must be positive (the number of examples to resample), got {size}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer number of resamples, got {n!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    return _interval([statistic(idx) for idx in _resamples(size, n, seed, groups)], level)
+
+
 def bootstrap_ci(y_true, y_pred, metric=macro_f1, n: int = 1000, seed: int = 0, level: float = 0.95, groups=None):
     """(score, low, high): the metric on the test set and a percentile bootstrap interval
     (resampling test examples with replacement, `n` times, seeded; whole `groups` if given, see
-    `_resamples`)."""
+    `bootstrap`)."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if len(y_true) != len(y_pred) or len(y_true) == 0:
         raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {len(y_true)} and {len(y_pred)}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
     if metric is macro_f1:   # the same numbers as sklearn's f1_score, about 50x faster (see _macro_f1_codes)
         k, (t, p) = _codes(y_true, y_pred)
-        scores = [_macro_f1_codes(t[i], p[i], k) for i in _resamples(len(y_true), n, seed, groups)]
+        low, high = bootstrap(lambda i: _macro_f1_codes(t[i], p[i], k), len(t), n, seed, level, groups)
     else:
-        scores = [metric(y_true[i], y_pred[i]) for i in _resamples(len(y_true), n, seed, groups)]
-    return (metric(y_true, y_pred), *_interval(scores, level))
+        low, high = bootstrap(lambda i: metric(y_true[i], y_pred[i]), len(y_true), n, seed, level, groups)
+    return metric(y_true, y_pred), low, high
 
 
 def paired_bootstrap(y_true, pred_a, pred_b, n: int = 1000, seed: int = 0, level: float = 0.95, groups=None):
     """(difference, low, high): macro-F1 of `pred_a` minus that of `pred_b` on the same test
     examples, with a percentile interval from resampling the examples (both systems on the same
     resample each time: a paired comparison, tighter than two separate intervals; whole `groups`
-    if given, see `_resamples`)."""
+    if given, see `bootstrap`)."""
     y_true, pred_a, pred_b = np.asarray(y_true), np.asarray(pred_a), np.asarray(pred_b)
     if not len(y_true) == len(pred_a) == len(pred_b) or len(y_true) == 0:
         raise ValueError(f"y_true, pred_a and pred_b must be non-empty and equally long, got "
                          f"{len(y_true)}, {len(pred_a)} and {len(pred_b)}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
     k, (t, a, b) = _codes(y_true, pred_a, pred_b)
-    diffs = [_macro_f1_codes(t[i], a[i], k) - _macro_f1_codes(t[i], b[i], k) for i in _resamples(len(t), n, seed, groups)]
-    return (macro_f1(y_true, pred_a) - macro_f1(y_true, pred_b), *_interval(diffs, level))
+    low, high = bootstrap(lambda i: _macro_f1_codes(t[i], a[i], k) - _macro_f1_codes(t[i], b[i], k),
+                          len(t), n, seed, level, groups)
+    return macro_f1(y_true, pred_a) - macro_f1(y_true, pred_b), low, high
 
 
 def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:

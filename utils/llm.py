@@ -384,29 +384,32 @@ def send_chat(client, model: str, chat: list[dict], redact=None, **kwargs) -> tu
     return sent, completion.choices[0].message.content
 
 
+def _f1_of(predicted: list, gold: list[list[str]], idx) -> float:
+    """`entity_prf` F1 of the notes at indices `idx` (a bootstrap resample: repeats count)."""
+    return entity_prf([predicted[i] for i in idx], [gold[i] for i in idx])["f1"]
+
+
 def paired_bootstrap_f1(pred_a: list, pred_b: list, gold: list[list[str]], n: int = 1000, seed: int = 0,
                         level: float = 0.95) -> tuple[float, float, float]:
     """(difference, low, high): `entity_prf` F1 of `pred_a` minus that of `pred_b` on the same notes,
     with a percentile interval from resampling whole notes (both systems on the same resample: a
-    paired comparison). Resamples come from `utils.evaluate` (seeded)."""
-    from .evaluate import _interval, _resamples
+    paired comparison; seeded, `utils.evaluate.bootstrap`)."""
+    from .evaluate import bootstrap
 
-    if not len(pred_a) == len(pred_b) == len(gold) or not gold:
+    if not len(pred_a) == len(pred_b) == len(gold) or len(gold) == 0:
         raise ValueError(f"pred_a, pred_b and gold must be non-empty and equally long, got "
                          f"{len(pred_a)}, {len(pred_b)} and {len(gold)}")
-    f1 = lambda pred, idx: entity_prf([pred[i] for i in idx], [gold[i] for i in idx])["f1"]
-    diffs = [f1(pred_a, idx) - f1(pred_b, idx) for idx in _resamples(len(gold), n, seed)]
+    low, high = bootstrap(lambda idx: _f1_of(pred_a, gold, idx) - _f1_of(pred_b, gold, idx), len(gold), n, seed, level)
     everything = range(len(gold))
-    return (f1(pred_a, everything) - f1(pred_b, everything), *_interval(diffs, level))
+    return _f1_of(pred_a, gold, everything) - _f1_of(pred_b, gold, everything), low, high
 
 
-def bootstrap_f1(predicted: list, gold: list[list[str]], n: int = 1000, seed: int = 0) -> tuple[float, float]:
-    """95% bootstrap interval of `entity_prf` F1, resampling notes with a seeded generator."""
-    import random
+def bootstrap_f1(predicted: list, gold: list[list[str]], n: int = 1000, seed: int = 0,
+                 level: float = 0.95) -> tuple[float, float]:
+    """(low, high): a percentile bootstrap interval (95% by default) of `entity_prf` F1, resampling
+    whole notes (seeded, `utils.evaluate.bootstrap`)."""
+    from .evaluate import bootstrap
 
-    if not gold:
-        raise ValueError("gold must not be empty")
-    rng = random.Random(seed)
-    scores = sorted(entity_prf(*zip(*[(predicted[i], gold[i]) for i in
-                                      (rng.randrange(len(gold)) for _ in gold)]))["f1"] for _ in range(n))
-    return scores[int(0.025 * n)], scores[int(0.975 * n) - 1]
+    if len(predicted) != len(gold) or len(gold) == 0:
+        raise ValueError(f"predicted and gold must be non-empty and equally long, got {len(predicted)} and {len(gold)}")
+    return bootstrap(lambda idx: _f1_of(predicted, gold, idx), len(gold), n, seed, level)

@@ -12,6 +12,8 @@ extractive question answering.
 - `best_span`: the answer of extractive QA from start/end logits, inside the context, at most
   `max_answer_len` tokens long.
 - `normalize_answer`, `exact_match`, `token_f1`: the SQuAD v1.1 answer metrics.
+- `span_coverage`, `coverage_scores`: de-identification by character coverage: gold span by gold
+  span, or per PHI type with precision.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import re
 import string
 from collections import Counter
 
+import numpy as np
 import torch
 
 IGNORE = -100   # the label id that torch's cross-entropy (and transformers' heads) skip
@@ -173,6 +176,22 @@ def entity_scores(true_tags, pred_tags):
     return table[["precision", "recall", "f1", "support"]]
 
 
+def entity_counts(true_tags, pred_tags) -> np.ndarray:
+    """Per sequence: (entities right, entities predicted, gold entities), with an entity right when
+    its type and both boundaries match, exactly as `entity_scores` (seqeval) counts them. Micro-F1
+    over any subset of sequences is 2 * right / (predicted + gold) summed over it, which makes a
+    bootstrap over sentences or notes fast. Returns an int array of shape (sequences, 3)."""
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    if len(true_tags) != len(pred_tags) or any(len(a) != len(b) for a, b in zip(true_tags, pred_tags)):
+        raise ValueError("true_tags and pred_tags must be lists of equally long tag sequences")
+    rows = []
+    for true, pred in zip(true_tags, pred_tags):
+        gold, got = set(get_entities(list(true))), set(get_entities(list(pred)))
+        rows.append((len(gold & got), len(got), len(gold)))
+    return np.array(rows, dtype=int).reshape(-1, 3)
+
+
 @torch.no_grad()
 def tag_texts(model, tokenizer, texts, max_length: int = 64, batch_size: int = 64) -> list[list[dict]]:
     """Run a token-classification model on `texts`; the first sub-word of each word decides the
@@ -253,6 +272,26 @@ def token_f1(prediction: str, truth: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def span_coverage(golds, preds, texts=None):
+    """One float per gold span, 1.0 when predicted spans cover all its characters (whatever type
+    they carry) and 0.0 otherwise: documents in order, each document's gold spans in order.
+    golds, preds: one list of span dicts (start, end) per document.
+
+    With `texts` (one per document) only a gold span's letters and digits must be covered: the
+    spaces and punctuation between its words may stay visible, so "12 Oak St, Leeds" hidden in
+    separate pieces counts as covered, and one that leaves a word visible does not."""
+    golds, preds = list(golds), list(preds)
+    texts = [None] * len(golds) if texts is None else list(texts)    # a list once: texts may be an iterator
+    if len(golds) != len(preds) or len(texts) != len(golds):
+        raise ValueError(f"golds ({len(golds)}), preds ({len(preds)}) and texts (if given) must have one entry per document")
+    covered_spans = []
+    for text, gold, pred in zip(texts, golds, preds):
+        covered = {i for p in pred for i in range(p["start"], p["end"])}
+        covered_spans += [all(i in covered for i in range(g["start"], g["end"]) if text is None or text[i].isalnum())
+                          for g in gold]
+    return np.array(covered_spans, dtype=float)
+
+
 def coverage_scores(golds, preds, key: str = "type", texts=None):
     """De-identification scores, as `utils.deid.evaluate` defines them, for any predictor: a gold
     span is recalled when predicted spans cover all its characters (whatever type they carry); a
@@ -262,22 +301,20 @@ def coverage_scores(golds, preds, key: str = "type", texts=None):
 
     With `texts` (one per document) a gold span is recalled when its letters and digits are
     covered: the spaces and punctuation between its words may stay visible. That tells a tagger
-    that hides every word of "12 Oak St, Leeds" in separate pieces apart from one that misses a word."""
+    that hides every word of "12 Oak St, Leeds" in separate pieces apart from one that misses a word.
+    Span by span, recall is `span_coverage`."""
     import pandas as pd
 
     golds, preds = list(golds), list(preds)
-    texts = [None] * len(golds) if texts is None else list(texts)    # a list once: texts may be an iterator
-    if len(golds) != len(preds) or len(texts) != len(golds):
-        raise ValueError(f"golds ({len(golds)}), preds ({len(preds)}) and texts (if given) must have one entry per document")
+    recalled = iter(span_coverage(golds, preds, texts))             # checks the lengths; one entry per gold span, in order
     rows: dict[str, list[int]] = {}
     predicted = correct = 0
-    for text, gold, pred in zip(texts, golds, preds):
-        covered = {i for p in pred for i in range(p["start"], p["end"])}
+    for gold, pred in zip(golds, preds):
         gold_chars = {i for g in gold for i in range(g["start"], g["end"])}
         for g in gold:
             row = rows.setdefault(g[key], [0, 0])
             row[0] += 1
-            row[1] += all(i in covered for i in range(g["start"], g["end"]) if text is None or text[i].isalnum())
+            row[1] += int(next(recalled))
         predicted += len(pred)
         correct += sum(any(i in gold_chars for i in range(p["start"], p["end"])) for p in pred)
     table = pd.DataFrame([{"type": t, "gold": g, "recalled": r} for t, (g, r) in sorted(rows.items())])

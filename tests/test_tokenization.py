@@ -175,3 +175,35 @@ def test_wordpiece_encode_equals_the_library_model(corpus):
     assert tk.wordpiece_encode("ab", {"a": 0, "ab": 1, "##b": 2}) == ["ab"]
     with pytest.raises(ValueError):
         tk.wordpiece_encode("", vocab)
+
+
+def test_wordpiece_vocabulary_is_the_librarys_rule_and_the_same_in_every_process(corpus):
+    """Our WordPiece trainer keeps the library's rule (most frequent pair, ties to the smaller ids):
+    it learns the library's vocabulary but for the few tokens that ties decide. Its ids come from a
+    sorted alphabet, so a fresh process with another hash seed gives the same vocabulary, id for id."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    texts = corpus[0][:600]
+    ours = tk.wordpiece_vocabulary(texts, 1500)
+    library = tk.train_library_wordpiece(texts, 1500)
+    assert len(ours) == len(library) == 1500
+    assert len(set(ours) & set(library)) >= 0.98 * 1500
+    assert list(ours)[:5] == list(tk.SPECIAL_TOKENS) and sorted(ours.values()) == list(range(1500))
+    code = ("import json, sys; from utils import data, tokenization as tk; "
+            "print(json.dumps(tk.wordpiece_vocabulary(data.load_notes('train').text.tolist()[:600], 1500)))")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
+                         env={**os.environ, "PYTHONHASHSEED": "987", "PYTHONPATH": root}).stdout
+    assert json.loads(out) == ours
+    assert tk.train_wordpiece(texts, 1500).get_vocab() == ours
+
+
+def test_learn_merges_joins_wordpiece_pieces_without_their_prefix():
+    spelled = {("l", "##o", "##w"): 5, ("l", "##o", "##g"): 2}
+    vocab = {t: i for i, t in enumerate(["l", "##g", "##o", "##w"])}
+    merges = tk.learn_merges(spelled, vocab, vocab_size=7, min_frequency=2, join=lambda a, b: a + b[2:])
+    assert merges == [("l", "##o"), ("lo", "##w"), ("lo", "##g")]
+    assert list(vocab)[4:] == ["lo", "low", "log"]

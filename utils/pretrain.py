@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -224,14 +223,14 @@ def pretrain_mini_bert(config: PretrainConfig | None = None, progress: bool = Tr
     """Train the tokenizer and `MiniBertForMaskedLM` with masked-LM on the course text.
 
     Returns (model, tokenizer, log): log has the config, the loss of every step, validation
-    masked-token accuracy/perplexity before and after training, sizes and CPU seconds.
+    masked-token accuracy/perplexity before and after training, and sizes (no timings: the log is
+    part of the build, which must be the same file in every run; `utils.hub.build_info` has them).
     """
     from .train import fit
 
     config = config or PretrainConfig()
     if not isinstance(config, PretrainConfig):
         raise TypeError(f"config must be a PretrainConfig, got {type(config).__name__}")
-    start = time.process_time()
     torch.manual_seed(config.seed)
     train_texts, val_texts = pretraining_texts(config.icd_descriptions)
     tokenizer = bert_tokenizer(train_texts, config.vocab_size)
@@ -252,8 +251,7 @@ def pretrain_mini_bert(config: PretrainConfig | None = None, progress: bool = Tr
     log = {"config": asdict(config), "loss": losses, "validation_before": before,
            "validation": evaluate_mlm(model, val, mask, mask_id=tokenizer.mask_token_id), "train_windows": len(train),
            "validation_windows": len(val), "train_tokens": int(train.numel()),
-           "parameters": sum(p.numel() for p in model.parameters()),
-           "cpu_seconds": time.process_time() - start}
+           "parameters": sum(p.numel() for p in model.parameters())}
     return model, tokenizer, log
 
 

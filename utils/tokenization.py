@@ -18,6 +18,7 @@ Encoding a new word replays the learned merges, lowest rank first.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections import Counter
@@ -38,6 +39,83 @@ def pre_tokenize(text: str) -> list[str]:
 
 def _spell(word: str) -> tuple[str, ...]:
     return tuple(word[:-1]) + (word[-1] + SUFFIX,)
+
+
+def learn_merges(spelled_counts: dict, vocab: dict, vocab_size: int, min_frequency: int, join=str.__add__,
+                 progress: bool = False, history: list | None = None, ties: list | None = None) -> list:
+    """The BPE training loop, shared by `BPE.train` and `train_wordpiece`.
+
+    `spelled_counts` maps each word, spelled as a tuple of symbols, to its count; `vocab` (token ->
+    id) holds the alphabet and grows in place. Repeatedly merge the most frequent adjacent pair into
+    one symbol, `join(a, b)`, until `vocab` has `vocab_size` tokens or no pair occurs
+    `min_frequency` times. Ties go to the pair of the earliest-added symbols (lowest ids, first
+    symbol then second), as in `tokenizers`; with a sorted alphabet the result is the same in every
+    process. Returns the merges in order. `history` and `ties`: see `BPE.train`.
+
+    The most frequent pair comes from a heap: every time a pair's count changes, its new count is
+    pushed, and entries whose count is out of date are dropped when they reach the top.
+    """
+    words = [list(w) for w in spelled_counts]
+    counts = list(spelled_counts.values())
+    pairs: Counter = Counter()
+    where: dict[tuple[str, str], set[int]] = {}
+    for i, (symbols, n) in enumerate(zip(words, counts)):
+        for pair in zip(symbols, symbols[1:]):
+            pairs[pair] += n
+            where.setdefault(pair, set()).add(i)
+    heap = [(-n, vocab[a], vocab[b], (a, b)) for (a, b), n in pairs.items()]
+    heapq.heapify(heap)
+
+    merges = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=vocab_size - len(vocab), desc="BPE merges", mininterval=0.5)
+    while len(vocab) < vocab_size:
+        while heap and pairs.get(heap[0][3], 0) != -heap[0][0]:
+            heapq.heappop(heap)                              # out of date: the pair's count changed
+        if not heap:
+            break
+        best = heap[0][3]
+        if pairs[best] < min_frequency:
+            break
+        a, b = best
+        new = join(a, b)
+        merges.append(best)
+        vocab.setdefault(new, len(vocab))
+        if history is not None:
+            history.append((len(merges), best, pairs[best]))
+        if ties is not None:
+            ties.append([p for p, n in pairs.items() if n == pairs[best] and p != best])
+        changed = set()
+        for i in sorted(where.pop(best, ())):
+            symbols, n = words[i], counts[i]
+            for pair in zip(symbols, symbols[1:]):          # retract this word's old pairs
+                pairs[pair] -= n
+                changed.add(pair)
+            j, merged = 0, []
+            while j < len(symbols):
+                if j < len(symbols) - 1 and symbols[j] == a and symbols[j + 1] == b:
+                    merged.append(new)
+                    j += 2
+                else:
+                    merged.append(symbols[j])
+                    j += 1
+            words[i] = merged
+            for pair in zip(merged, merged[1:]):            # and count its new ones
+                pairs[pair] += n
+                changed.add(pair)
+                where.setdefault(pair, set()).add(i)
+        for pair in changed:
+            if pairs[pair] > 0:
+                heapq.heappush(heap, (-pairs[pair], vocab[pair[0]], vocab[pair[1]], pair))
+            else:
+                del pairs[pair]                             # no longer occurs anywhere
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return merges
 
 
 @dataclass
@@ -86,54 +164,8 @@ class BPE:
             raise ValueError(f"vocab_size={vocab_size} is smaller than the alphabet of this corpus "
                              f"({len(vocab)} symbols incl. special tokens); choose at least {len(vocab)}")
 
-        words = [list(_spell(w)) for w in word_counts]
-        counts = list(word_counts.values())
-        pairs: Counter = Counter()
-        where: dict[tuple[str, str], set[int]] = {}
-        for i, (symbols, n) in enumerate(zip(words, counts)):
-            for pair in zip(symbols, symbols[1:]):
-                pairs[pair] += n
-                where.setdefault(pair, set()).add(i)
-
-        merges = []
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=vocab_size - len(vocab), desc="BPE merges", mininterval=0.5)
-        while len(vocab) < vocab_size and pairs:
-            # Most frequent pair; ties to the pair of the earliest-added symbols (lowest ids).
-            best = min(pairs, key=lambda p: (-pairs[p], vocab[p[0]], vocab[p[1]]))
-            if pairs[best] < min_frequency:
-                break
-            a, b = best
-            new = a + b
-            merges.append(best)
-            vocab.setdefault(new, len(vocab))
-            if history is not None:
-                history.append((len(merges), best, pairs[best]))
-            if ties is not None:
-                ties.append([p for p, n in pairs.items() if n == pairs[best] and p != best])
-            for i in sorted(where.pop(best, ())):
-                symbols, n = words[i], counts[i]
-                for pair in zip(symbols, symbols[1:]):      # retract this word's old pairs
-                    pairs[pair] -= n
-                j, merged = 0, []
-                while j < len(symbols):
-                    if j < len(symbols) - 1 and symbols[j] == a and symbols[j + 1] == b:
-                        merged.append(new)
-                        j += 2
-                    else:
-                        merged.append(symbols[j])
-                        j += 1
-                words[i] = merged
-                for pair in zip(merged, merged[1:]):        # and count its new ones
-                    pairs[pair] += n
-                    where.setdefault(pair, set()).add(i)
-            pairs = +pairs                                   # drop pairs whose count fell to 0
-            if bar is not None:
-                bar.update(1)
-        if bar is not None:
-            bar.close()
+        merges = learn_merges({_spell(w): n for w, n in word_counts.items()}, vocab, vocab_size,
+                              min_frequency, join=str.__add__, progress=progress, history=history, ties=ties)
         return cls(vocab=vocab, merges=merges)
 
     # ------------------------------------------------------------------ encoding
@@ -293,13 +325,39 @@ def wordpiece_encode(word: str, vocab, unk_token: str = UNK, prefix: str = "##",
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 
+def wordpiece_vocabulary(texts, vocab_size: int = 4000, lowercase: bool = True, min_frequency: int = 2,
+                         special_tokens=SPECIAL_TOKENS) -> dict[str, int]:
+    """A WordPiece vocabulary (token -> id), learned the way the `tokenizers` WordPiece trainer does it.
+
+    Words come from BERT's normalizer and pre-tokenizer (the library's own objects). Each word is
+    spelled as its first character followed by `##` + each later character, and `learn_merges`
+    merges the most frequent pair until there are `vocab_size` tokens; a merge of ``a`` and ``##b``
+    is the token ``ab``. The library's trainer follows the same rule, but it numbers the ``##``
+    characters in the order its hash map yields the words, which changes from one process to the
+    next, and with it how ties are broken and every id. Here the alphabet is sorted, so the same
+    texts give the same vocabulary, id for id, in every process.
+    """
+    from tokenizers import normalizers, pre_tokenizers
+
+    normalizer, pre = normalizers.BertNormalizer(lowercase=lowercase), pre_tokenizers.BertPreTokenizer()
+    word_counts = Counter(w for t in texts for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(t)))
+    spelled = {(w[0], *("##" + c for c in w[1:])): n for w, n in sorted(word_counts.items())}
+    firsts = sorted({w[0] for w in spelled})
+    inner = sorted({c for w in spelled for c in w[1:]})
+    vocab = {t: i for i, t in enumerate([*special_tokens, *firsts, *inner])}
+    learn_merges(spelled, vocab, vocab_size, min_frequency, join=lambda a, b: a + b[2:])
+    return vocab
+
+
 def train_wordpiece(texts, vocab_size: int = 4000, lowercase: bool = True, min_frequency: int = 2):
-    """A BERT-style WordPiece tokenizer trained with `tokenizers`, wrapped for `transformers`.
+    """A BERT-style WordPiece tokenizer, wrapped for `transformers`: the vocabulary from
+    `wordpiece_vocabulary` (the same in every process), the model, normalizer, pre-tokenizer and
+    post-processor from `tokenizers`.
 
     The result behaves like any Hugging Face tokenizer: special tokens ([CLS] ... [SEP]), padding,
     truncation, attention masks, ``return_tensors="pt"``, ``decode``, ``save_pretrained``.
     """
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     if isinstance(texts, str):
@@ -309,14 +367,28 @@ def train_wordpiece(texts, vocab_size: int = 4000, lowercase: bool = True, min_f
         raise ValueError("cannot train WordPiece on an empty corpus")
     if not isinstance(vocab_size, int) or vocab_size <= len(SPECIAL_TOKENS):
         raise ValueError(f"vocab_size must be an int > {len(SPECIAL_TOKENS)}, got {vocab_size!r}")
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    if not isinstance(min_frequency, int) or min_frequency < 1:
+        raise ValueError(f"min_frequency must be an int >= 1, got {min_frequency!r}")
+    vocab = wordpiece_vocabulary(texts, vocab_size, lowercase, min_frequency)
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100))
     tok.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(texts, trainers.WordPieceTrainer(
-        vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=list(SPECIAL_TOKENS), show_progress=False))
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
     tok.decoder = decoders.WordPiece()
     return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
                                    cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+
+
+def train_library_wordpiece(texts, vocab_size: int = 4000, lowercase: bool = True, min_frequency: int = 2):
+    """The `tokenizers` library's own WordPiece trainer, for comparison with `wordpiece_vocabulary`:
+    returns its vocabulary (token -> id; the ids change from process to process)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(list(texts), trainers.WordPieceTrainer(
+        vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=list(SPECIAL_TOKENS), show_progress=False))
+    return tok.get_vocab()

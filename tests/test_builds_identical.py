@@ -1,0 +1,69 @@
+"""`make models` is reproducible: building every offline model again, in a fresh process that differs
+in hash seed, thread setting and working directory, gives the same files, byte for byte.
+
+The first build is the one `make models` left in models/ (the notebooks load it); the second is made
+here, into a temporary folder. Together they are the two fresh-process builds the course promises to
+be identical, so a student whose fingerprints match has the committed notebooks' models."""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from utils import hub
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYS = sorted({entry.key: name for name, entry in hub._STAND_INS.items()}.items())
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    """Every registered model built once more, in a fresh process: PYTHONHASHSEED=12345,
+    OMP_NUM_THREADS=2 (the builder pins its own thread count), another working directory."""
+    first = hub.build()                       # what `make models` built (built now if it is missing)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2",
+           "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    code = ("import sys; from pathlib import Path; from utils import hub; "
+            "hub.build(models_dir=Path(sys.argv[1]))")
+    subprocess.run([sys.executable, "-c", code, str(elsewhere / "models")], cwd=elsewhere, env=env,
+                   check=True, timeout=1200)
+    return first, {key: elsewhere / "models" / key for key in first}
+
+
+@pytest.mark.parametrize("key", [k for k, _ in KEYS])
+def test_a_second_build_in_another_process_is_byte_identical(rebuilt, key):
+    first, second = rebuilt
+    a, b = _files(first[key]), _files(second[key])
+    assert {"config.json"} <= set(a) and sorted(a) == sorted(b), f"{key}: different files"
+    differ = [name for name in a if a[name] != b[name]]
+    assert differ == [], f"{key}: these files differ between two builds: {differ}"
+    assert hub.fingerprint(first[key]) == hub.fingerprint(second[key]) == hub.build_info(first[key])["fingerprint"]
+
+
+def test_the_fingerprint_sees_every_byte_but_not_the_bookkeeping(tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"a": 1}))
+    (folder / "weights.bin").write_bytes(b"\x00\x01")
+    before = hub.fingerprint(folder)
+    (folder / ".build-info.json").write_text("{}")              # the hub's own notes do not count
+    assert hub.fingerprint(folder) == before and len(before) == 12
+    (folder / "weights.bin").write_bytes(b"\x00\x02")
+    assert hub.fingerprint(folder) != before
+    with pytest.raises(FileNotFoundError, match="config.json"):
+        hub.fingerprint(tmp_path)
+
+
+def test_the_source_stamp_follows_the_builders_imports():
+    sources = {p.name for p in hub._course_sources("utils.pretrain")}
+    assert {"pretrain.py", "tokenization.py", "models.py", "train.py", "attention.py", "data.py"} <= sources
+    assert "hub.py" not in sources and "setup.py" not in sources

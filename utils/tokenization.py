@@ -88,11 +88,8 @@ def learn_merges(spelled_counts: dict, vocab: dict, vocab_size: int, min_frequen
         if ties is not None:
             ties.append([p for p, n in pairs.items() if n == pairs[best] and p != best])
         changed = set()
-        for i in sorted(where.pop(best, ())):
+        for i in where.pop(best, ()):                       # the words that had the pair at some point
             symbols, n = words[i], counts[i]
-            for pair in zip(symbols, symbols[1:]):          # retract this word's old pairs
-                pairs[pair] -= n
-                changed.add(pair)
             j, merged = 0, []
             while j < len(symbols):
                 if j < len(symbols) - 1 and symbols[j] == a and symbols[j + 1] == b:
@@ -101,6 +98,11 @@ def learn_merges(spelled_counts: dict, vocab: dict, vocab_size: int, min_frequen
                 else:
                     merged.append(symbols[j])
                     j += 1
+            if len(merged) == len(symbols):                 # an earlier merge already took it apart
+                continue
+            for pair in zip(symbols, symbols[1:]):          # retract this word's old pairs
+                pairs[pair] -= n
+                changed.add(pair)
             words[i] = merged
             for pair in zip(merged, merged[1:]):            # and count its new ones
                 pairs[pair] += n

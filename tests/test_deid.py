@@ -8,6 +8,9 @@ import pytest
 from utils import data, deid
 
 HERE = Path(__file__).resolve().parent / "data"
+# The frozen test part of the hand-written set was written and committed before any rule was tuned
+# for the families it covers; its hash pins it, so that no one edits it to make a floor pass.
+FROZEN_SHA256 = "67948d8d3c08594099cf9a49da8df8466756952a7df78a309eb7de46e2ad7376"
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +40,12 @@ def test_handwritten_set_is_valid():
             assert piece == piece.strip() and piece.strip(".,;:") == piece, (r["id"], piece)
         assert all(a["end"] <= b["start"] for a, b in zip(spans, spans[1:])), r["id"]
     assert {s["type"] for r in rows for s in r["phi"]} == set(data.PHI_TYPES)   # every type is covered
+
+
+def test_frozen_set_is_unchanged():
+    import hashlib
+
+    assert hashlib.sha256((HERE / "deid_handwritten_frozen.jsonl").read_bytes()).hexdigest() == FROZEN_SHA256
 
 
 def test_negation_set_is_valid():

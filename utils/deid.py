@@ -1,20 +1,30 @@
-"""Rule-based de-identification: find protected health information (PHI) and mask it.
+"""De-identification: find protected health information (PHI) and mask it.
 
-Rules are regular expressions with context (a title before a name, "MRN" before a number), the
-way early de-identification systems worked. Each rule below has a name and a comment saying what
-surface form it expects. They know nothing of the corpus's name lists: a name is found from how it
-is written or introduced, and then every other mention of it in the same note is masked too.
+Two layers, both on by default in `find_phi`:
+
+1. Rules: regular expressions with context (a title before a name, "MRN" before a number), the way
+   early de-identification systems worked. Each rule below has a name and a comment saying what
+   surface form it expects. They know nothing of the corpus's name lists: a name is found from how
+   it is written or introduced, and then every other mention of it in the same note is masked too.
+2. An allow-list, Philter's idea: a capitalised word that no word list knows (an English dictionary,
+   the corpus's train split outside its PHI) is masked as a name, even with no cue before it.
 
 The rules were first written for the course corpus, then extended for the HIPAA Safe Harbor
-identifiers in the forms real notes use (dates without a year, phone numbers with dots or
-extensions, e-mails, URLs, IP addresses, account / licence / device numbers, Italian notes). They
-are scored on two sets: the corpus (`evaluate(data.load_notes("test"))`) and a hand-written set,
-`tests/data/deid_handwritten.jsonl`, written before the generator's templates were read.
+identifiers in the forms real notes use, then (issue 20) for the families a set of unseen notes
+showed them missing: signature lines, Spanish notes, LAST, FIRST capitals, bare surnames in a role
+context, relatives, PO boxes, Medicare identifiers, IPv6, ordinal dates. They are scored on the
+corpus (`evaluate(data.load_notes("test"))`) and three hand-written sets in `tests/data`: the first
+set (`HANDWRITTEN`), a development set the issue-20 rules were written on (`HANDWRITTEN_DEV`), and a
+frozen test set written before those rules and never used to write them (`HANDWRITTEN_FROZEN`).
+`utils.deid_v1` keeps the rules as they were before issue 20, for comparison.
 
     >>> redact("Seen by Dr. Rossi on 03/14/2024, MRN 00482910.")
     'Seen by Dr. [NAME] on [DATE], MRN [ID].'
+    >>> redact("Siobhan Ni Bhriain presented with melena.")
+    '[NAME] presented with melena.'
 
-`scrubadub_spans` runs the established offline tool `scrubadub` on the same text, for comparison.
+`scrubadub_spans` runs the established offline tool `scrubadub` on the same text, for comparison;
+`leaked_characters` counts the PHI characters a de-identifier would let through.
 """
 from __future__ import annotations
 
@@ -28,6 +38,8 @@ from pathlib import Path
 from utils.data import PHI_TYPES
 
 HANDWRITTEN = Path(__file__).resolve().parent.parent / "tests" / "data" / "deid_handwritten.jsonl"
+HANDWRITTEN_DEV = HANDWRITTEN.with_name("deid_handwritten_dev.jsonl")
+HANDWRITTEN_FROZEN = HANDWRITTEN.with_name("deid_handwritten_frozen.jsonl")
 
 # --- building blocks ------------------------------------------------------------------------
 _UP = r"[A-ZÀ-ÖØ-ÞĀ-Ž]"                       # an upper-case letter, accented ones included
@@ -499,6 +511,29 @@ def evaluate(notes, finder=None) -> "pandas.DataFrame":
     table["recall"] = (table["recalled"] / table["gold"].where(table["gold"] > 0)).round(3)
     table["precision"] = (table["correct"] / table["predicted"].where(table["predicted"] > 0)).round(3)
     return table
+
+
+def leaked_characters(texts, gold_spans, finder=None) -> dict:
+    """How much PHI a de-identifier lets through: gold PHI letters and digits that no found span covers.
+
+    `texts` and `gold_spans` are parallel lists (gold spans are dicts with start and end, as in
+    `load_notes(...).phi`); `finder` maps a text to spans (default `find_phi`; `utils.deid_v1.find_phi`
+    is the rules before issue 20). Returns {"phi": PHI letters and digits, "leaked": those left
+    visible, "share": leaked / phi}. Spaces and punctuation inside a span carry nothing and are not counted.
+    """
+    texts, gold_spans = list(texts), list(gold_spans)
+    if len(texts) != len(gold_spans):
+        raise ValueError(f"texts and gold_spans must have the same length, got {len(texts)} and {len(gold_spans)}")
+    finder = find_phi if finder is None else finder
+    phi = leaked = 0
+    for text, gold in zip(texts, gold_spans):
+        if not isinstance(text, str):
+            raise TypeError(f"texts must hold str, got {type(text).__name__}")
+        covered = {i for s in finder(text) for i in range(s["start"], s["end"])}
+        chars = {i for g in gold for i in range(g["start"], g["end"]) if text[i].isalnum()}
+        phi += len(chars)
+        leaked += len(chars - covered)
+    return {"phi": phi, "leaked": leaked, "share": leaked / phi if phi else 0.0}
 
 
 # --- an established tool for comparison: scrubadub ------------------------------------------

@@ -314,7 +314,7 @@ _VALID = {"date_numeric": _valid_date, "ipv6": _valid_ipv6}   # checks a regex c
 # hand-written list of Spanish and Italian clinical words and health insurers. Three cases are spared:
 # a lone unknown word that starts a sentence (Spanish and Italian verbs, drug names in lists), a word
 # followed by a number (a drug and its dose, a scale and its score) and a word followed by a clinical
-# head noun (an eponym or a brand: "Foley catheter", "Virchow node", "Humalog sliding scale").
+# head noun (an eponym or a brand: "Foley catheter", "Homans sign", "Hickman line").
 _EXTRA_KNOWN = frozenset("""
 paciente paziente valorado valorada valorar remitido remitida ingresa ingresó ingreso alta fecha domicilio
 dirección teléfono centro salud consulta control médico médica cabecera años día dra doctora antecedentes

@@ -32,6 +32,7 @@ COLAB_REQUIREMENTS = {
     "accelerate": ">=1.0,<2", "simple-icd-10-cm": ">=1.5,<2",
     "otter-grader": ">=7.0,<8",   # the graded labs' grader.check
     "scrubadub": ">=2.0,<3",      # notebook 01's comparison with an established de-identifier
+    "english-words": ">=2.0,<3",  # utils.deid's allow-list of English words (its default de-identifier)
     "faker": ">=40,<41",          # the corpus generator (lab 6 grades on freshly generated notes)
     "peft": ">=0.21,<1", "seqeval": ">=1.2,<2", "rouge-score": ">=0.1.2,<1",   # notebooks 07-09
     "sacremoses": ">=0.1,<1",     # BioGPT's tokenizer (notebook 08 loads the real BioGPT online)

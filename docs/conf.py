@@ -20,7 +20,7 @@ import website as course_site  # noqa: E402  tools/website.py: pages, REPO_URL (
 project = "Clinical NLP: from raw text to biomedical LLMs"
 author = "the course authors"
 copyright = "the course authors"
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx.ext.githubpages"]   # githubpages: writes .nojekyll
 nb_execution_mode = "off"            # pages show the committed outputs; nothing is re-executed
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath"]

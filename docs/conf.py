@@ -43,6 +43,7 @@ html_theme_options = {
     "use_download_button": False,     # each page has its own download link (the original file)
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
+    "navbar_persistent": [],          # pydata-sphinx-theme 0.20 would add a second search bar on top
 }
 html_context = {"default_mode": "light"}   # unset, the theme logs a console error on a first visit
 

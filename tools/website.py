@@ -26,6 +26,7 @@ import http.server
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,7 @@ BUILD = ROOT / "build"
 STAGE = BUILD / "site-src"
 OUT = BUILD / "site"
 WARNINGS = BUILD / "site-warnings.txt"
+STATS = BUILD / "site-build.json"   # seconds (wall and CPU), pages, bytes of the last build
 CONF_DIR = ROOT / "docs"
 MARKDOWN_PAGES = {"README.md": "index", "INSTRUCTORS.md": "INSTRUCTORS", "data/README.md": "data/README"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -137,21 +139,31 @@ def stage() -> dict[str, str]:
 
 
 def build(out: Path = OUT) -> int:
-    """Stage and build the site into `out` (a fresh build). Returns Sphinx's exit code."""
-    start = time.perf_counter()
+    """Stage and build the site into `out` (a fresh build). Returns Sphinx's exit code; the build's
+    wall and CPU seconds, page count and size go to build/site-build.json. CPU seconds are what a
+    quiet machine's wall time would be (the build is sequential), however busy this one is."""
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
     stage()
     shutil.rmtree(out, ignore_errors=True)
     WARNINGS.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-c", str(CONF_DIR),
            "-d", str(BUILD / "site-doctrees"), "-w", str(WARNINGS), str(STAGE), str(out)]
     code = subprocess.run(cmd, cwd=ROOT).returncode
-    html = site_html(out)
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"site: {out.relative_to(ROOT)}: {len(html)} HTML pages, {size / 1e6:.1f} MB, "
-          f"built in {time.perf_counter() - start:.1f} s; exit {code}")
+    stats = {"seconds": round(time.perf_counter() - start, 1), "cpu_seconds": round(_cpu_seconds() - cpu_start, 1),
+             "pages": len(site_html(out)), "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
+             "exit": code}
+    STATS.write_text(json.dumps(stats, indent=1), encoding="utf-8")
+    print(f"site: {out.relative_to(ROOT)}: {stats['pages']} HTML pages, {stats['bytes'] / 1e6:.1f} MB, built in "
+          f"{stats['seconds']:.1f} s ({stats['cpu_seconds']:.1f} CPU s); exit {code}")
     if WARNINGS.read_text(encoding="utf-8").strip():
         print(f"warnings (see {WARNINGS.relative_to(ROOT)}):\n{WARNINGS.read_text(encoding='utf-8')}")
     return code
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) used so far by this process and its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def site_html(site: Path = OUT) -> list[str]:

@@ -247,7 +247,7 @@ def check(site: Path = OUT, shots: Path = BUILD) -> int:
                 fresh.wait_for_selector(selector)
                 fresh.locator(selector).first.scroll_into_view_if_needed()
             fresh.screenshot(path=str(shots / name))
-            taken.append(str((shots / name).relative_to(ROOT)))
+            taken.append(os.path.relpath(shots / name, ROOT))
         browser.close()
     print(f"{len(site_pages)} pages checked; screenshots: {', '.join(taken)}")
     for f in failures:

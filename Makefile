@@ -4,6 +4,7 @@
 #   make lab    JupyterLab on notebooks/
 #   make models build the offline model stand-ins once (run and test do it first)
 #   make labs   build the graded labs; make grade LAB=lab1 SUBMISSIONS=folder/ grades submissions
+#   make site   the course website from the committed notebooks -> build/site (make site-check: in a browser)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ STAMP  := $(VENV)/.installed
 # threads each on two cores ran 20x slower than with one). Default: the cores, at most 4.
 JOBS   ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: setup run test lab labs grade execute sync data models constraints clean
+.PHONY: setup run test lab labs grade execute sync data models constraints clean site site-check
 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +50,20 @@ labs: $(STAMP)
 grade: $(STAMP) models
 	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [TIMEOUT=300]"; exit 2; }
 	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --timeout $(or $(TIMEOUT),300)
+
+# The course website (build/site; open build/site/index.html): README, notebooks with their stored
+# outputs (nothing is re-executed), the labs' student versions, INSTRUCTORS.md and the datasheet.
+# Offline; any Sphinx warning fails it (listed in build/site-warnings.txt). tests/test_site.py checks it.
+site: $(STAMP)
+	$(BIN)/python tools/website.py build
+
+# Opens every page of the site, served from a sub-path of 127.0.0.1, in headless Chromium: no console
+# error, every figure loads, search finds notebook 05; screenshots in build/site-*.png. Not part of
+# `make test`. Needs Debian's chromium (apt-get install chromium); Playwright drives it (its own
+# browser download needs network, so it is never used).
+site-check: site
+	$(BIN)/python -m pip install -q playwright -c constraints.txt
+	$(BIN)/python tools/website.py check
 
 # Re-execute the notebooks in place (refreshes the committed outputs).
 execute: $(STAMP)

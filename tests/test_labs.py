@@ -25,38 +25,6 @@ def _student_text(lab: str) -> str:
     return "\n".join(parts)
 
 
-def _master_blocks(lab: str):
-    """(solution lines, hidden-test lines not also in a public test) of a master notebook, as otter
-    assign reads them."""
-    nb = nbformat.read(labs.MASTERS / f"{lab}.ipynb", as_version=4)
-    solutions, hidden, public, in_solution, in_tests = [], [], [], False, False
-    for cell in nb.cells:
-        first = cell.source.strip().splitlines()[0].strip().lower() if cell.source.strip() else ""
-        if cell.cell_type == "raw":
-            in_solution = {"# begin solution": True, "# end solution": False}.get(first, in_solution)
-            in_tests = {"# begin tests": True, "# end tests": False}.get(first, in_tests)
-            continue
-        if in_solution and cell.cell_type == "markdown":
-            solutions += cell.source.splitlines()
-        if in_solution and cell.cell_type == "code":
-            inside = False
-            for line in cell.source.splitlines():
-                marker = line.strip().upper()
-                if marker == "# BEGIN SOLUTION":
-                    inside = True
-                elif marker == "# END SOLUTION":
-                    inside = False
-                elif inside or line.rstrip().endswith("# SOLUTION"):
-                    solutions.append(line)
-        if in_tests and cell.cell_type == "code":
-            if first == "# hidden":
-                hidden += cell.source.splitlines()[1:]
-            else:
-                public += cell.source.splitlines()
-    meaningful = lambda lines: sorted({l.strip() for l in lines if len(l.strip()) > 12})  # noqa: E731
-    return meaningful(solutions), sorted(set(meaningful(hidden)) - set(meaningful(public)))
-
-
 def test_there_are_six_labs():
     assert len(LABS) == 6, LABS
 
@@ -81,7 +49,7 @@ def test_student_version_starts_with_the_course_bootstrap(lab):
 
 @pytest.mark.parametrize("lab", LABS)
 def test_no_solution_line_reaches_students(lab):
-    solutions, _ = _master_blocks(lab)
+    solutions, _ = labs.master_blocks(lab)
     assert solutions, f"{lab}: found no solution lines in the master (markers not recognised?)"
     text = _student_text(lab)
     leaked = [line for line in solutions if line in text]
@@ -90,7 +58,7 @@ def test_no_solution_line_reaches_students(lab):
 
 @pytest.mark.parametrize("lab", LABS)
 def test_hidden_tests_are_absent_from_student_files(lab):
-    _, hidden = _master_blocks(lab)
+    _, hidden = labs.master_blocks(lab)
     assert hidden, f"{lab}: the master has no hidden tests"
     text = _student_text(lab)
     assert not [line for line in hidden if line in text]

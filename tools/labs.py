@@ -83,6 +83,38 @@ def autograder_zip(lab: str) -> Path:
     return zips[-1]
 
 
+def master_blocks(lab: str) -> tuple[list[str], list[str]]:
+    """(solution lines, hidden-test lines not also in a public test) of a master notebook, as otter
+    assign reads them: what must never reach students (tests/test_labs.py, tests/test_site.py)."""
+    nb = nbformat.read(MASTERS / f"{lab}.ipynb", as_version=4)
+    solutions, hidden, public, in_solution, in_tests = [], [], [], False, False
+    for cell in nb.cells:
+        first = cell.source.strip().splitlines()[0].strip().lower() if cell.source.strip() else ""
+        if cell.cell_type == "raw":
+            in_solution = {"# begin solution": True, "# end solution": False}.get(first, in_solution)
+            in_tests = {"# begin tests": True, "# end tests": False}.get(first, in_tests)
+            continue
+        if in_solution and cell.cell_type == "markdown":
+            solutions += cell.source.splitlines()
+        if in_solution and cell.cell_type == "code":
+            inside = False
+            for line in cell.source.splitlines():
+                marker = line.strip().upper()
+                if marker == "# BEGIN SOLUTION":
+                    inside = True
+                elif marker == "# END SOLUTION":
+                    inside = False
+                elif inside or line.rstrip().endswith("# SOLUTION"):
+                    solutions.append(line)
+        if in_tests and cell.cell_type == "code":
+            if first == "# hidden":
+                hidden += cell.source.splitlines()[1:]
+            else:
+                public += cell.source.splitlines()
+    meaningful = lambda lines: sorted({l.strip() for l in lines if len(l.strip()) > 12})  # noqa: E731
+    return meaningful(solutions), sorted(set(meaningful(hidden)) - set(meaningful(public)))
+
+
 def _student_files(folder: Path) -> dict[str, str]:
     """Relative path -> comparable text of a student build (notebook: cell types and sources only;
     hidden files such as otter's .OTTER_LOG, written when a student runs grader.check, are ignored)."""

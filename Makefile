@@ -31,8 +31,12 @@ setup: $(STAMP)
 run: $(STAMP) models
 	$(BIN)/python tools/notebooks.py run
 
-test: $(STAMP) models
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+# First the offline models, built twice side by side in fresh processes and compared file by file
+# (tests/test_builds_identical.py; the notebooks load the first build); then everything else.
+test: $(STAMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest tests/test_builds_identical.py
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
+	  --ignore=tests/test_builds_identical.py
 
 # Build the offline models into the git-ignored models/ (course stand-ins for BioBERT/PubMedBERT and
 # BioGPT, SmolLM2 converted from its packaged GGUF), side by side. Each is built once, on one thread,

@@ -1,9 +1,6 @@
-"""`make models` is reproducible: building every offline model again, in a fresh process that differs
-in hash seed, thread setting and working directory, gives the same files, byte for byte.
-
-The first build is the one `make models` left in models/ (the notebooks load it); the second is made
-here, into a temporary folder. Together they are the two fresh-process builds the course promises to
-be identical, so a student whose fingerprints match has the committed notebooks' models."""
+"""The offline models are reproducible: two builds in fresh processes that differ in hash seed, thread
+setting and working directory give the same files, byte for byte, so a student whose fingerprints
+match has the committed notebooks' models. One of the two builds is the one the notebooks load."""
 import hashlib
 import json
 import os
@@ -26,17 +23,21 @@ def _files(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def rebuilt(tmp_path_factory):
-    """Every registered model built once more, in a fresh process: PYTHONHASHSEED=12345,
-    OMP_NUM_THREADS=2 (the builder pins its own thread count), another working directory."""
-    first = hub.build()                       # what `make models` built (built now if it is missing)
+    """Every registered model built in two fresh processes at once, each on one core: one into
+    models/ (where the notebooks load it; a build already there and up to date is kept), with
+    PYTHONHASHSEED=0 and OMP_NUM_THREADS=1 in the repository; the other into a temporary folder with
+    PYTHONHASHSEED=12345 and OMP_NUM_THREADS=2 (the builder pins its own thread count) elsewhere.
+    `make test` runs this file first, on its own, so that the notebooks find the first build."""
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2",
-           "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    code = ("import sys; from pathlib import Path; from utils import hub; "
-            "hub.build(models_dir=Path(sys.argv[1]))")
-    subprocess.run([sys.executable, "-c", code, str(elsewhere / "models")], cwd=elsewhere, env=env,
-                   check=True, timeout=1200)
-    return first, {key: elsewhere / "models" / key for key in first}
+    code = "import sys; from pathlib import Path; from utils import hub; hub.build(models_dir=Path(sys.argv[1]))"
+    runs = [(hub.MODELS_DIR, ROOT, {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}),
+            (elsewhere / "models", elsewhere, {"PYTHONHASHSEED": "12345", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})]
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], cwd=cwd,
+                              env={**os.environ, **env, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)})
+             for folder, cwd, env in runs]
+    assert [p.wait(timeout=1800) for p in procs] == [0, 0], "a build failed (its log is above)"
+    keys = sorted({entry.key for entry in hub._STAND_INS.values()})
+    return ({key: hub.MODELS_DIR / key for key in keys}, {key: elsewhere / "models" / key for key in keys})
 
 
 @pytest.mark.parametrize("key", [k for k, _ in KEYS])

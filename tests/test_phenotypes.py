@@ -95,6 +95,9 @@ def test_vectorised_scores_equal_the_hand_written_bma(hpo):
 def test_marfan_profile_ranks_fbn1_first(hpo):
     marfan = ["HP:0001166", "HP:0001519", "HP:0001083", "HP:0002616", "HP:0000098", "HP:0000545"]
     assert hpo.gene_rank(marfan, "FBN1") == 1
+    assert hpo.gene_rank(marfan, ["TGFBR1", "FBN1"]) == 1 < hpo.gene_rank(marfan, "TGFBR1")
+    with pytest.raises(ValueError):
+        hpo.gene_rank(marfan, [])
     assert hpo.rank_genes(marfan).gene.iloc[0] == "FBN1"
     ranked = hpo.rank_diseases(marfan)
     assert list(ranked["rank"][:3]) == [1, 2, 3] and (np.diff(ranked.score) <= 0).all()
@@ -156,3 +159,77 @@ def test_cache_round_trip(hpo, tmp_path):
     P._LOADED.clear()
     second = P.load(tmp_path / "release", cache_dir=tmp_path / "cache", verbose=False)
     assert second is not first and second.ic == first.ic and second.terms == first.terms
+
+
+# --------------------------------------------------------------------------- case notes and extraction
+
+from utils import phenotype_extraction as X  # noqa: E402
+from utils import phenotype_notes as N  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cases(hpo):
+    return N.generate(hpo, sizes={"train": 20, "validation": 10, "test": 15})
+
+
+def test_cases_are_deterministic_with_gold_spans(hpo, cases):
+    again = N.generate(hpo, sizes={"train": 20, "validation": 10, "test": 15})
+    assert again == cases
+    assert N.generate(hpo, sizes={"train": 20, "validation": 10, "test": 15}, seed=1) != cases
+    diseases = {s: {c["disease"] for c in cases[s]} for s in cases}
+    assert not (diseases["train"] & diseases["test"]) and not (diseases["validation"] & diseases["test"])
+    for case in cases["test"]:
+        assert case["genes"] == list(hpo.genes_of(case["disease"])) and case["genes"]
+        for m in case["mentions"]:
+            assert case["text"][m["start"]:m["end"]].strip() == case["text"][m["start"]:m["end"]]
+            assert m["hpo"] in hpo.index and m["form"] in N.FORMS
+            assert not (m["negated"] and m["family"])
+        for p in case["phi"]:
+            assert p["type"] in ("NAME", "DATE", "ID", "HOSPITAL")
+        profile = set(hpo.phenotype_profile(case["disease"]))
+        flagged = [m for m in case["mentions"] if m["negated"] or m["family"] or m["unrelated"]]
+        assert all(m["hpo"] not in profile for m in flagged)
+        assert len(N.present_terms(case)) >= 3
+    with pytest.raises(ValueError):
+        N.generate(hpo, sizes={"dev": 3})
+
+
+def test_dictionary_tagger_longest_match_and_abbreviations(hpo):
+    tagger = X.DictionaryTagger(hpo)
+    text = "She has short stature and a VSD. No seizures. Her brother has intellectual disability. vsd"
+    found = X.assert_context(text, tagger.tag(text))
+    by_text = {m["text"]: m for m in found}
+    assert by_text["short stature"]["hpo"] == "HP:0004322"             # not "stature" alone
+    assert by_text["VSD"]["hpo"] == "HP:0001629" and "vsd" not in by_text   # abbreviations only in capitals
+    assert by_text["seizures"]["negated"] and not by_text["seizures"]["family"]
+    assert by_text["intellectual disability"]["family"]
+    assert X.present(found) == ["HP:0001629", "HP:0004322"]
+    with pytest.raises(TypeError):
+        tagger.tag(None)
+
+
+def test_scores_count_spans_concepts_and_neighbours(hpo):
+    case = {"mentions": [{"start": 0, "end": 5, "hpo": "HP:0001250", "negated": False, "family": False},
+                         {"start": 10, "end": 15, "hpo": "HP:0004322", "negated": True, "family": False}]}
+    parent = hpo.parents["HP:0001250"][0]
+    pred = [{"start": 0, "end": 5, "hpo": parent}, {"start": 10, "end": 15, "hpo": "HP:0004322"}]
+    c = X.counts([case], [pred], hpo)
+    assert X.prf(c["mention"]) == (0.5, 0.5, 0.5)
+    assert X.prf(c["concept"])[:2] == (0.0, 0.0)                       # the parent is not the term; the negated one is no finding
+    assert X.prf(c["ontology"])[:2] == (0.5, 1.0)                      # ... but it is one step away
+    with pytest.raises(ValueError):
+        X.counts([case], [], hpo)
+
+
+def test_embedding_normalizer_finds_the_nearest_label(hpo):
+    def encode(texts):                                                # a stand-in for MiniLM: letter counts
+        v = np.array([[t.count(ch) for ch in "abcdefghijklmnopqrstuvwxyz"] for t in texts], dtype=float) + 1e-9
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+    norm = X.EmbeddingNormalizer(hpo, encode, terms=["HP:0001250", "HP:0004322", "HP:0001263"])
+    term, cos, label = norm.normalize(["short staure"])[0]
+    assert term == "HP:0004322" and cos > 0.9
+    text = "Findings: short staure, and global developmental delay."
+    known = X.DictionaryTagger(hpo).tag(text)
+    assert [m["hpo"] for m in norm.tag([text], [known], threshold=0.9)[0]] == ["HP:0004322"]
+    with pytest.raises(ValueError):
+        norm.tag(text, known)

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / "models" / "hpo"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 ROOT = "HP:0000001"                   # "All"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"  # the branch that describes the patient (not inheritance, onset, ...)
 CITATION = ("Human Phenotype Ontology, release {release} (https://hpo.jax.org), Gargano et al., "
@@ -51,7 +51,7 @@ FREQUENCY_TERMS = {"HP:0040280": 1.0,     # Obligate (100%)
                    "HP:0040284": 0.025,   # Very rare (1-4%)
                    "HP:0040285": 0.0}     # Excluded (0%)
 _HPO_ID = re.compile(r"^HP:\d{7}$")
-_SYNONYM = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|BROAD|NARROW)\s*(\S*)')
+_SYNONYM = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|BROAD|NARROW)\s*([\w:]*)')
 
 
 def data_dir() -> Path:
@@ -357,15 +357,21 @@ class Ontology:
         return pd.DataFrame({"rank": np.arange(1, len(order) + 1), "gene": [genes[i] for i in order],
                              "score": scores[order]})
 
-    def gene_rank(self, hpo_ids, gene: str, combine: str = "bma") -> int:
-        """Rank (1 = best) of `gene` for a phenotype set: 1 + the number of genes scoring strictly higher
-        (so a gene tied with others gets the best rank of its tie; see `tie_count` in the notebook)."""
-        self.diseases_of(gene)
-        genes, scores = self.gene_scores(hpo_ids, combine=combine)
-        if gene not in genes:
-            raise ValueError(f"gene {gene!r} has no disease with phenotype annotations to rank")
+    def gene_rank(self, hpo_ids, genes, combine: str = "bma") -> int:
+        """Rank (1 = best) of a gene, or the best rank among several (a disease's genes), for a phenotype
+        set: 1 + the number of genes scoring strictly higher, so a tie gets the best rank of its tie."""
+        genes = [genes] if isinstance(genes, str) else list(genes)
+        if not genes:
+            raise ValueError("gene_rank needs at least one gene symbol")
+        for g in genes:
+            self.diseases_of(g)
+        names, scores = self.gene_scores(hpo_ids, combine=combine)
         scores = np.round(scores, 9)
-        return int((scores > scores[genes.index(gene)]).sum()) + 1
+        position = {g: i for i, g in enumerate(names)}
+        missing = [g for g in genes if g not in position]
+        if missing:
+            raise ValueError(f"gene(s) {missing} have no disease with phenotype annotations to rank")
+        return int((scores > max(scores[position[g]] for g in genes)).sum()) + 1
 
 
 def information_content(onto: Ontology) -> dict[str, float]:

@@ -96,6 +96,10 @@ def test_marfan_profile_ranks_fbn1_first(hpo):
     marfan = ["HP:0001166", "HP:0001519", "HP:0001083", "HP:0002616", "HP:0000098", "HP:0000545"]
     assert hpo.gene_rank(marfan, "FBN1") == 1
     assert hpo.gene_rank(marfan, ["TGFBR1", "FBN1"]) == 1 < hpo.gene_rank(marfan, "TGFBR1")
+    patient_side = hpo.rank_genes(marfan, combine="patient")
+    top = patient_side.score.iloc[0]
+    tied = int((patient_side.score == top).sum())
+    assert tied >= 2 and hpo.gene_rank(marfan, "FBN1", combine="patient") == tied   # a tie counts as its last place
     with pytest.raises(ValueError):
         hpo.gene_rank(marfan, [])
     assert hpo.rank_genes(marfan).gene.iloc[0] == "FBN1"

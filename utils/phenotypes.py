@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / "models" / "hpo"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 ROOT = "HP:0000001"                   # "All"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"  # the branch that describes the patient (not inheritance, onset, ...)
 CITATION = ("Human Phenotype Ontology, release {release} (https://hpo.jax.org), Gargano et al., "
@@ -358,8 +358,11 @@ class Ontology:
                              "score": scores[order]})
 
     def gene_rank(self, hpo_ids, genes, combine: str = "bma") -> int:
-        """Rank (1 = best) of a gene, or the best rank among several (a disease's genes), for a phenotype
-        set: 1 + the number of genes scoring strictly higher, so a tie gets the best rank of its tie."""
+        """Rank (1 = best) of a gene, or of the best of several (a disease's genes), for a phenotype set.
+
+        Ties never flatter: the rank is 1 + the number of *other* genes scoring at least as high (the
+        last place of a tie), where the other genes are all but the ones asked about (a disease's genes
+        always tie with each other)."""
         genes = [genes] if isinstance(genes, str) else list(genes)
         if not genes:
             raise ValueError("gene_rank needs at least one gene symbol")
@@ -371,7 +374,10 @@ class Ontology:
         missing = [g for g in genes if g not in position]
         if missing:
             raise ValueError(f"gene(s) {missing} have no disease with phenotype annotations to rank")
-        return int((scores > max(scores[position[g]] for g in genes)).sum()) + 1
+        own = np.zeros(len(names), dtype=bool)
+        own[[position[g] for g in genes]] = True
+        best = max(scores[position[g]] for g in genes)
+        return int(((scores >= best) & ~own).sum()) + 1
 
 
 def information_content(onto: Ontology) -> dict[str, float]:
@@ -386,7 +392,7 @@ def information_content(onto: Ontology) -> dict[str, float]:
         for t in covered:
             counts[t] += 1
     n = len(onto.disease_names)
-    return {t: (-math.log(c / n) if c else 0.0) for t, c in counts.items()}
+    return {t: (math.log(n / c) if c else 0.0) for t, c in counts.items()}
 
 
 def parse(folder: Path | str | None = None) -> Ontology:

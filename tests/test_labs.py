@@ -57,8 +57,8 @@ def _master_blocks(lab: str):
     return meaningful(solutions), sorted(set(meaningful(hidden)) - set(meaningful(public)))
 
 
-def test_there_are_six_labs():
-    assert len(LABS) == 6, LABS
+def test_there_are_seven_labs():
+    assert len(LABS) == 7, LABS
 
 
 def test_readme_links_every_lab_with_a_colab_badge():

@@ -25,8 +25,8 @@ def _student_text(lab: str) -> str:
     return "\n".join(parts)
 
 
-def test_there_are_six_labs():
-    assert len(LABS) == 6, LABS
+def test_there_are_seven_labs():
+    assert len(LABS) == 7, LABS
 
 
 def test_readme_links_every_lab_with_a_colab_badge():

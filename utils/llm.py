@@ -68,9 +68,11 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
     (passed as ``generate_kwargs["sources"]``, one per chat). Sampling is seeded per batch.
     Returns the decoded new text of each chat, special tokens removed; with `return_finished`,
     also one bool per chat: True if the model ended its answer (an end-of-turn token) before
-    `max_new_tokens`, False if the budget cut it."""
+    `max_new_tokens`, False if the budget cut it. The prompts go to the model's device."""
     import torch
     from transformers import LogitsProcessorList
+
+    from .setup import model_device
 
     if not chats or not all(isinstance(c, list) for c in chats):
         raise TypeError("chats must be a non-empty list of message lists (see messages())")
@@ -82,7 +84,7 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
     for i in range(0, len(chats), batch_size):
         texts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
                  for c in chats[i:i + batch_size]]
-        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(model_device(model))
         extra = {}
         if processor_factory is not None:
             extra["logits_processor"] = LogitsProcessorList(
@@ -96,6 +98,41 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
         finished += [any(int(t) in eos for t in row) for row in new]
     out = [t.strip() for t in out]
     return (out, finished) if return_finished else out
+
+
+def stream(model, tokenizer, text: str, max_new_tokens: int = 40, **generate_kwargs):
+    """Yield the new text of `model.generate` piece by piece, as it is written (a
+    `TextIteratorStreamer` fed by generate running in a second thread). `text` is the full prompt
+    (e.g. ``tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)``);
+    it goes to the model's device. Empty pieces are skipped; an error in generate is raised here."""
+    import threading
+
+    from transformers import TextIteratorStreamer
+
+    from .setup import model_device
+
+    if not isinstance(text, str) or not text:
+        raise TypeError("text must be a non-empty str (the prompt)")
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    inputs = tokenizer(text, return_tensors="pt", add_special_tokens=False).to(model_device(model))
+    kwargs = {"pad_token_id": tokenizer.pad_token_id, **generate_kwargs}
+    failure = []
+
+    def run():
+        try:
+            model.generate(**inputs, max_new_tokens=max_new_tokens, streamer=streamer, **kwargs)
+        except BaseException as e:          # hand it to the reading thread, and end the stream
+            failure.append(e)
+            streamer.end()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    for piece in streamer:
+        if piece:
+            yield piece
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def distinct_n(texts: list[str], n: int = 2) -> float:

@@ -22,10 +22,21 @@ def pytest_collection_finish(session):
         raise RuntimeError(f"nbval collected no cells from: {missing or 'notebooks/ (none found)'}")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: minutes, not seconds (a fresh venv, every course model through the "
+                                       "local Hub); skipped unless selected with -m slow")
+
+
+def pytest_collection_modifyitems(config, items):
     """nbval waits only 5 s (hard-coded) for each output message after a cell finishes; a long
     training cell with progress-bar updates can exceed it on a busy machine (nbval issues #136,
     #231). Give each notebook cell 60 s instead; the cell's own timeout is --nbval-cell-timeout."""
     for item in items:
         if hasattr(item, "output_timeout"):
             item.output_timeout = 60
+    if "slow" not in (config.getoption("markexpr", "") or ""):
+        import pytest
+
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="slow: select it with -m slow"))

@@ -13,6 +13,7 @@ it first when running in Google Colab, and then calls `bootstrap()`, which does 
 """
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import json
 import os
@@ -148,14 +149,42 @@ def to_device(batch, device):
     return move(batch)
 
 
+KEEP = ("torch", "numpy")   # Colab's own builds: the Colab install pins them where they are
+
+
+def install_command(need: list[str], constraints: str) -> list[str]:
+    """The pip command that installs `need`, with `constraints` (a file path) pinning `KEEP`."""
+    return [sys.executable, "-m", "pip", "install", "-q", "-c", constraints, *need]
+
+
+def keep_constraints() -> str:
+    """pip constraints that pin torch and numpy at their installed versions (one per line), so
+    that no course package can make pip upgrade or downgrade them: a requirement they cannot meet
+    fails the install with a clear error instead of replacing Colab's builds."""
+    return "".join(f"{dist}=={have}\n" for dist in KEEP if (have := _version(dist)))
+
+
+def colab_install(need: list[str]) -> None:
+    """pip-install the requirements `need` (pip syntax) without touching torch or numpy."""
+    import tempfile
+
+    if not need:
+        return
+    print("Installing for Colab:", " ".join(need), flush=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="keep-", delete=False) as f:
+        f.write(keep_constraints())
+    try:
+        subprocess.run(install_command(need, f.name), check=True)
+    finally:
+        os.unlink(f.name)
+    importlib.invalidate_caches()   # the new packages are importable in this kernel without a restart
+
+
 def bootstrap(seed: int = SEED) -> dict:
     """Everything the bootstrap cell does after finding the repo. Returns what it found."""
     quiet()
     if in_colab():
-        need = missing_requirements()
-        if need:
-            print("Installing for Colab:", " ".join(need))
-            subprocess.run([sys.executable, "-m", "pip", "install", "-q", *need], check=True)
+        colab_install(missing_requirements())
     from . import hub
 
     online, why = hub.hub_status()

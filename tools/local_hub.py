@@ -8,6 +8,7 @@ answers. This server answers in its place, so those lines run here, offline, thr
     python tools/local_hub.py serve                  # serve until Ctrl-C; prints HF_ENDPOINT
     python tools/local_hub.py run -- CMD [ARGS...]   # start it, run CMD with HF_ENDPOINT set, stop it
     python tools/local_hub.py list                   # what it serves, file by file
+    python tools/local_hub.py rehearse [NN ...]      # `make rehearse`: notebooks 00 07 08 09 online, into build/rehearse/
 
     from tools.local_hub import serving
     with serving() as hub:       # HF_ENDPOINT, a fresh HF_HOME, no HF_HUB_OFFLINE; restored after
@@ -427,12 +428,60 @@ def serving(repos: dict | None = None, port: int = 0):
         shutil.rmtree(home, ignore_errors=True)
 
 
+REHEARSED = ("00", "07", "08", "09")   # the notebooks with an online branch
+HUB_BANNER = "the real model from the Hugging Face Hub"
+
+
+def banners(path: Path) -> list[str]:
+    """The `utils.hub` banner lines ("[hub] ...") printed in an executed notebook's outputs."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                     if o.get("output_type") == "stream")
+    return [line for line in text.splitlines() if line.startswith("[hub] ")]
+
+
+def rehearse(only=REHEARSED, out: Path = ROOT / "build" / "rehearse") -> int:
+    """Run notebooks (default 00, 07, 08, 09) against the local Hub into `out`, as on Colab online.
+    Fails when a notebook fails, or when a model load did not come from the Hub (a banner other
+    than "the real model from the Hugging Face Hub"). The committed notebooks are not touched."""
+    sys.path.insert(0, str(ROOT))
+    from tools.notebooks import execute, lecture_notebooks, report
+
+    paths = [p for p in lecture_notebooks() if any(p.name.startswith(n) for n in only)]
+    if not paths:
+        print(f"no lecture notebook starts with {list(only)}")
+        return 1
+    with serving() as hub:
+        print(f"[local hub] {hub.endpoint} serving {len(hub.repos)} repositories; HF_HOME {os.environ['HF_HOME']}",
+              flush=True)
+        rows = []
+        for path in paths:
+            print(f"rehearsing {path.name} online ...", flush=True)
+            rows.append(execute(path, out / path.name))
+    problems = [f"{r['notebook']}: {r['status']}" for r in rows if r["status"] != "ok"]
+    for row in rows:
+        lines = banners(ROOT / row["written_to"])
+        print(f"{row['notebook']}: {len(lines)} model load(s) through the local Hub")
+        problems += [f"{row['notebook']}: not from the Hub: {line}" for line in lines if HUB_BANNER not in line]
+    print("\n" + report(rows))
+    unanswered = sorted({p.split("?")[0] for m, p, status in hub.requests if status == 404 and "/resolve/" not in p})
+    if unanswered:
+        print("endpoints answered 404 (optional look-ups the libraries tolerate):", *unanswered, sep="\n  ")
+    print("\n".join(["", "REHEARSAL FAILED:", *problems] if problems else ["", "rehearsal ok: every load came from the Hub"]))
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    usage = "usage: python tools/local_hub.py serve [--port N] | run -- CMD [ARGS...] | list"
-    if not args or args[0] not in {"serve", "run", "list"}:
+    usage = ("usage: python tools/local_hub.py serve [--port N] | run -- CMD [ARGS...] | list | "
+             "rehearse [NN ...]")
+    if not args or args[0] not in {"serve", "run", "list", "rehearse"}:
         print(usage)
         return 2
+    if args[0] == "rehearse":
+        return rehearse(args[1:] or REHEARSED)
     if args[0] == "list":
         for name, repo in course_repos().items():
             print(f"{name}  (commit {repo.sha[:10]})")

@@ -22,21 +22,23 @@ def pytest_collection_finish(session):
         raise RuntimeError(f"nbval collected no cells from: {missing or 'notebooks/ (none found)'}")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: minutes, not seconds (a fresh venv, every course model through the "
-                                       "local Hub); skipped unless selected with -m slow")
-
-
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(items):
     """nbval waits only 5 s (hard-coded) for each output message after a cell finishes; a long
     training cell with progress-bar updates can exceed it on a busy machine (nbval issues #136,
     #231). Give each notebook cell 60 s instead; the cell's own timeout is --nbval-cell-timeout."""
     for item in items:
         if hasattr(item, "output_timeout"):
             item.output_timeout = 60
-    if "slow" not in (config.getoption("markexpr", "") or ""):
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: minutes, not seconds (a fresh venv, every course model through the "
+                                       "local Hub); skipped unless selected with -m slow")
+
+
+def pytest_runtest_setup(item):
+    """A test marked slow runs only when chosen with ``-m slow`` (make test stays fast)."""
+    if "slow" in item.keywords and "slow" not in (item.config.option.markexpr or ""):
         import pytest
 
-        for item in items:
-            if "slow" in item.keywords:
-                item.add_marker(pytest.mark.skip(reason="slow: select it with -m slow"))
+        pytest.skip("slow: select it with -m slow")

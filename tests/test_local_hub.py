@@ -177,3 +177,17 @@ def test_every_course_model_loads_through_the_server_under_its_real_name():
         assert got[name]["lower_case"] is True, name        # no tokenizer_config.json: lower-cased by default
     unanswered = sorted({p for m, p, s in server.requests if s == 404 and "/resolve/" not in p})
     print("requests answered 404 (optional files and endpoints):", unanswered)
+
+
+def test_rehearsal_reads_the_banners_of_an_executed_notebook(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("hub.resolve(...)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="[hub] a: the real model from the Hugging Face Hub (x).\nother\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="[hub] STAND-IN for b: ...\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("[hub] not output"), cell]
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    lines = local_hub.banners(tmp_path / "x.ipynb")
+    assert lines == ["[hub] a: the real model from the Hugging Face Hub (x).", "[hub] STAND-IN for b: ..."]
+    assert [local_hub.HUB_BANNER in line for line in lines] == [True, False]

@@ -146,10 +146,12 @@ def _load_in_fresh_process(names):
 
 def test_from_pretrained_loads_through_the_server_as_from_the_hub(tiny_repos):
     with local_hub.serving(tiny_repos) as server:
-        assert os.environ["HF_ENDPOINT"] == server.endpoint and "HF_HUB_OFFLINE" not in os.environ
+        assert os.environ["HF_ENDPOINT"] == server.endpoint == os.environ["COURSE_LOCAL_HUB"]
+        assert "HF_HUB_OFFLINE" not in os.environ
         got, stdout = _load_in_fresh_process(["bert-base-uncased", "dmis-lab/biobert-base-cased-v1.1"])
         home = os.environ["HF_HOME"]
     assert os.environ.get("HF_HUB_OFFLINE") == "1" and not os.path.exists(home)  # restored, cache removed
+    assert "COURSE_LOCAL_HUB" not in os.environ
     for name, row in got.items():
         assert row["source"] == "hub" and "real model from the Hugging Face Hub" in row["banner"], row
         assert row["class"] == "BertModel"

@@ -89,7 +89,15 @@ constraints: $(STAMP)
 	  | sed -E 's/\+[a-z0-9.]+$$//' | sort -f > constraints.tmp
 	{ head -2 constraints.txt; cat constraints.tmp; } > constraints.new && rm constraints.tmp && mv constraints.new constraints.txt
 
-.PHONY: budgets determinism
+.PHONY: budgets determinism rehearse
+# Rehearse Colab's online path offline: notebooks 00, 07, 08 and 09 run against a local Hugging Face
+# Hub (tools/local_hub.py, on 127.0.0.1) that serves the course models under their real names.
+# Outputs go to build/rehearse/ (the committed notebooks are not touched); it fails if a notebook
+# fails or a model load did not print the "real model from the Hugging Face Hub" banner.
+# `make rehearse NB="08"` rehearses only notebook 08.
+rehearse: $(STAMP) models
+	$(BIN)/python tools/local_hub.py rehearse $(NB)
+
 # Developer check: the committed notebooks' own nbclient timestamps against their budgets
 # (course.budget_s, default 60 s) and the 30 s cell limit. Labs are exempt.
 budgets: $(STAMP)

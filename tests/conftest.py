@@ -3,6 +3,20 @@ collected every notebook (a notebook that silently drops out of the run is a tes
 import os
 from pathlib import Path
 
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: minutes, not seconds (a fresh venv, every course model through the "
+                                       "local Hub); skipped unless selected with -m slow")
+
+
+def pytest_runtest_setup(item):
+    """A test marked slow runs only when chosen with ``-m slow`` (make test stays fast)."""
+    if "slow" in item.keywords and "slow" not in (item.config.option.markexpr or ""):
+        import pytest
+
+        pytest.skip("slow: select it with -m slow")
+
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

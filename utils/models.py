@@ -102,11 +102,16 @@ def generate(model, idx, max_new_tokens: int, temperature: float = 1.0, top_k: i
 
     temperature < 1 sharpens the distribution, > 1 flattens it; temperature 0 is greedy.
     top_k (a positive int) samples only among the k likeliest tokens; None keeps them all.
+    idx is moved to the model's device; a seeded `generator` draws on its own device, so the
+    same seed gives the same sample wherever the model runs.
     """
+    from .setup import model_device
+
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise ValueError(f"top_k must be a positive int (keep the k likeliest tokens) or None, got {top_k!r}")
+    idx = idx.to(model_device(model))
     for _ in range(max_new_tokens):
         context = idx if block_size is None else idx[:, -block_size:]
         logits = model(context)[0][:, -1, :]                 # (B, V) for the last position
@@ -117,8 +122,11 @@ def generate(model, idx, max_new_tokens: int, temperature: float = 1.0, top_k: i
             if top_k is not None:
                 kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[:, [-1]]
                 logits = logits.masked_fill(logits < kth, float("-inf"))
-            nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)
-        idx = torch.cat([idx, nxt], 1)
+            probs = logits.softmax(-1)
+            if generator is not None:
+                probs = probs.to(generator.device)
+            nxt = torch.multinomial(probs, 1, generator=generator)
+        idx = torch.cat([idx, nxt.to(idx.device)], 1)
     return idx
 
 

@@ -13,6 +13,7 @@ it first when running in Google Colab, and then calls `bootstrap()`, which does 
 """
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import json
 import os
@@ -124,14 +125,68 @@ def device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def model_device(model):
+    """The torch.device a model computes on: ``model.device`` (every transformers model has it),
+    else the device of its first parameter, else the CPU. `Trainer` moves a model to the GPU when
+    there is one, so a function that runs a model must send the inputs where the model now is."""
+    import torch
+
+    where = getattr(model, "device", None)
+    if isinstance(where, (torch.device, str)):
+        return torch.device(where)
+    parameter = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
+    return parameter.device if parameter is not None else torch.device("cpu")
+
+
+def to_device(batch, device):
+    """A copy of `batch` (a dict such as a tokenizer's BatchEncoding, or a list/tuple) with every
+    tensor moved to `device`; anything else is passed through unchanged."""
+    import torch
+
+    move = lambda v: v.to(device) if isinstance(v, torch.Tensor) else v
+    if isinstance(batch, dict) or hasattr(batch, "items"):
+        return {k: move(v) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(move(v) for v in batch)
+    return move(batch)
+
+
+KEEP = ("torch", "numpy")   # Colab's own builds: the Colab install pins them where they are
+
+
+def install_command(need: list[str], constraints: str) -> list[str]:
+    """The pip command that installs `need`, with `constraints` (a file path) pinning `KEEP`."""
+    return [sys.executable, "-m", "pip", "install", "-q", "-c", constraints, *need]
+
+
+def keep_constraints() -> str:
+    """pip constraints that pin torch and numpy at their installed versions (one per line), so
+    that no course package can make pip upgrade or downgrade them: a requirement they cannot meet
+    fails the install with a clear error instead of replacing Colab's builds."""
+    return "".join(f"{dist}=={have}\n" for dist in KEEP if (have := _version(dist)))
+
+
+def colab_install(need: list[str]) -> None:
+    """pip-install the requirements `need` (pip syntax) without touching torch or numpy."""
+    import tempfile
+
+    if not need:
+        return
+    print("Installing for Colab:", " ".join(need), flush=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="keep-", delete=False) as f:
+        f.write(keep_constraints())
+    try:
+        subprocess.run(install_command(need, f.name), check=True)
+    finally:
+        os.unlink(f.name)
+    importlib.invalidate_caches()   # the new packages are importable in this kernel without a restart
+
+
 def bootstrap(seed: int = SEED) -> dict:
     """Everything the bootstrap cell does after finding the repo. Returns what it found."""
     quiet()
     if in_colab():
-        need = missing_requirements()
-        if need:
-            print("Installing for Colab:", " ".join(need))
-            subprocess.run([sys.executable, "-m", "pip", "install", "-q", *need], check=True)
+        colab_install(missing_requirements())
     from . import hub
 
     online, why = hub.hub_status()

@@ -10,7 +10,8 @@ extractive question answering.
 - `entity_scores`: entity-level precision/recall/F1 per type, with `seqeval`.
 - `tag_texts`: a token-classification model run on texts -> character spans.
 - `best_span`: the answer of extractive QA from start/end logits, inside the context, at most
-  `max_answer_len` tokens long.
+  `max_answer_len` tokens long; `answer_questions`: a QA model run on (question, context) pairs,
+  decoded with `best_span` to answer strings.
 - `normalize_answer`, `exact_match`, `token_f1`: the SQuAD v1.1 answer metrics.
 - `span_coverage`, `coverage_scores`: de-identification by character coverage: gold span by gold
   span, or per PHI type with precision.
@@ -199,15 +200,18 @@ def tag_texts(model, tokenizer, texts, max_length: int = 64, batch_size: int = 6
     `max_length` tokens is left untagged."""
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings, not one string")
+    from .setup import model_device, to_device
+
     id2label = model.config.id2label
     model.eval()
+    device = model_device(model)      # where the model is (Trainer may have moved it to the GPU)
     out = []
     for i in range(0, len(texts), batch_size):
         chunk = list(texts[i:i + batch_size])
         enc = tokenizer(chunk, truncation=True, max_length=max_length, padding=True,
                         return_offsets_mapping=True, return_tensors="pt")
         offsets = enc.pop("offset_mapping").tolist()
-        pred = model(**enc).logits.argmax(-1).tolist()            # (B, T)
+        pred = model(**to_device(enc, device)).logits.argmax(-1).tolist()            # (B, T)
         for b in range(len(chunk)):
             word_ids = enc.word_ids(b)
             tags, extents, previous = [], [], None
@@ -229,9 +233,13 @@ def best_span(start_logits, end_logits, context_mask, max_answer_len: int = 30) 
     """(start, end, score) of the best answer span for one example: start <= end, both tokens in
     the context (context_mask True), end - start + 1 <= max_answer_len; score = start + end logit.
 
-    Ties go to the earliest start, then the shortest span (torch.argmax returns the first maximum)."""
+    Ties go to the earliest start, then the shortest span (torch.argmax returns the first maximum).
+    Works where the logits are (CPU or GPU); the mask is moved there."""
     start_logits, end_logits = torch.as_tensor(start_logits).float(), torch.as_tensor(end_logits).float()
     context_mask = torch.as_tensor(context_mask, dtype=torch.bool)
+    if end_logits.device != start_logits.device:
+        raise ValueError(f"start_logits ({start_logits.device}) and end_logits ({end_logits.device}) are on different devices")
+    context_mask = context_mask.to(start_logits.device)
     if not (start_logits.dim() == end_logits.dim() == context_mask.dim() == 1
             and start_logits.shape == end_logits.shape == context_mask.shape):
         raise ValueError("start_logits, end_logits and context_mask must be 1-D and of the same length")
@@ -241,11 +249,41 @@ def best_span(start_logits, end_logits, context_mask, max_answer_len: int = 30) 
         raise ValueError("context_mask selects no token: there is no context to answer from")
     n = start_logits.shape[0]
     scores = start_logits[:, None] + end_logits[None, :]            # (T, T): [i, j] = start i, end j
-    i, j = torch.arange(n)[:, None], torch.arange(n)[None, :]
+    i, j = torch.arange(n, device=scores.device)[:, None], torch.arange(n, device=scores.device)[None, :]
     valid = (j >= i) & (j - i < max_answer_len) & context_mask[:, None] & context_mask[None, :]
     scores = scores.masked_fill(~valid, float("-inf"))
     flat = int(scores.flatten().argmax())
     return flat // n, flat % n, float(scores.flatten()[flat])
+
+
+@torch.no_grad()
+def answer_questions(model, tokenizer, questions, contexts, max_length: int = 384, max_answer_len: int = 30,
+                     batch_size: int = 64) -> list[str]:
+    """Run an extractive QA model (AutoModelForQuestionAnswering) on each (question, context) pair
+    and return the answer strings, cut from the contexts: the `best_span` of the model's start and
+    end logits over the context tokens. A context longer than `max_length` tokens (with its
+    question) is truncated, so its tail cannot be the answer. Inputs go to the model's device."""
+    from .setup import model_device, to_device
+
+    questions, contexts = list(questions), list(contexts)
+    if len(questions) != len(contexts):
+        raise ValueError(f"got {len(questions)} questions but {len(contexts)} contexts")
+    if not all(isinstance(x, str) for x in questions + contexts):
+        raise TypeError("questions and contexts must be lists of strings")
+    model.eval()
+    device = model_device(model)
+    out = []
+    for k in range(0, len(questions), batch_size):
+        q, c = questions[k:k + batch_size], contexts[k:k + batch_size]
+        enc = tokenizer(q, c, truncation="only_second", max_length=max_length, padding=True,
+                        return_offsets_mapping=True, return_tensors="pt")
+        offsets = enc.pop("offset_mapping")                               # (B, T, 2), stays on the CPU
+        logits = model(**to_device(enc, device))
+        for i, context in enumerate(c):
+            in_context = torch.tensor([s == 1 for s in enc.sequence_ids(i)])
+            s, e, _ = best_span(logits.start_logits[i], logits.end_logits[i], in_context, max_answer_len)
+            out.append(context[int(offsets[i, s, 0]):int(offsets[i, e, 1])])
+    return out
 
 
 def normalize_answer(text: str) -> str:

@@ -11,6 +11,8 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
+from .setup import model_device, to_device
+
 EOS = "[EOS]"
 
 
@@ -67,6 +69,7 @@ def fit(model, get_batch, steps: int, lr: float = 3e-3, weight_decay: float = 0.
     """AdamW for `steps` steps on batches from `get_batch(step)` -> (inputs..., targets). Returns losses.
 
     The model must return (output, loss) when called with the batch, as the course models do.
+    Each batch is moved to the model's device (CPU or GPU) before the call.
     The learning rate rises linearly for `warmup` steps (transformers need it), then a cosine
     schedule takes it down to `lr / 10`.
     """
@@ -81,9 +84,10 @@ def fit(model, get_batch, steps: int, lr: float = 3e-3, weight_decay: float = 0.
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(s - warmup, steps) / max(1, steps - warmup)))
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     model.train()
+    device = model_device(model)
     losses = []
     for step in tqdm(range(steps), desc=desc, disable=not progress, mininterval=0.5):
-        out = model(*get_batch(step))
+        out = model(*to_device(tuple(get_batch(step)), device))
         loss = out[1] if isinstance(out, (tuple, list)) and len(out) >= 2 else None
         if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
             raise ValueError("fit needs a model that returns (output, loss) with a scalar loss when called on "
@@ -112,6 +116,7 @@ def train_lm(model, ids: torch.Tensor, steps: int, block_size: int = 64, batch_s
 def perplexity(model, ids: torch.Tensor, block_size: int, batch_size: int = 32) -> float:
     """exp(mean next-token cross-entropy) over consecutive non-overlapping windows of `ids`."""
     model.eval()
+    device = model_device(model)
     n = (len(ids) - 1) // block_size
     if n < 1:
         raise ValueError(f"need more than block_size={block_size} tokens, got {len(ids)}")
@@ -119,6 +124,7 @@ def perplexity(model, ids: torch.Tensor, block_size: int, batch_size: int = 32) 
     y = ids[1: n * block_size + 1].view(n, block_size)
     total = 0.0
     for i in range(0, n, batch_size):
-        logits = model(x[i:i + batch_size])[0]
-        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[i:i + batch_size].reshape(-1), reduction="sum").item()
+        logits = model(x[i:i + batch_size].to(device))[0]
+        targets = y[i:i + batch_size].to(logits.device)
+        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), reduction="sum").item()
     return math.exp(total / (n * block_size))

@@ -3,13 +3,13 @@
 #   make test   unit tests + nbval of every notebook
 #   make lab    JupyterLab on notebooks/
 #   make models build the offline model stand-ins once (run and test do it first)
-#   make labs   build the graded labs; make grade LAB=lab1 SUBMISSIONS=folder/ grades submissions
+#   make labs   build the graded labs; make grade LAB=lab1 SUBMISSIONS=folder/ grades submissions (sandboxed)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lab labs grade execute sync data models constraints clean
+.PHONY: setup run test lab labs grade sandbox execute sync data models constraints clean
 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,13 +38,23 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 # Graded labs: build the student notebooks (notebooks/labs/) and autograder zips (build/labs/) from
-# the masters in labs/masters/ with otter assign; grade a folder of submissions without Docker.
+# the masters in labs/masters/ with otter assign.
 labs: $(STAMP)
 	$(BIN)/python tools/labs.py build
 
-grade: $(STAMP) models
-	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [TIMEOUT=300]"; exit 2; }
-	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --timeout $(or $(TIMEOUT),300)
+# Grade a folder of submissions, each in a bubblewrap sandbox (installed with apt-get when missing and
+# we are root; otherwise grading refuses and says how to install it, unless UNSAFE=1).
+#   make grade LAB=lab2 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1]
+# JOBS: submissions in parallel; TIMEOUT: seconds per cell and per hidden test; REGRADE: grade again
+# files already in OUT/grades.csv; OUT: results folder (default build/grades/LAB).
+grade: $(STAMP) models sandbox
+	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1]"; exit 2; }
+	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --jobs $(or $(JOBS),1) \
+	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(OUT),--out $(OUT)) $(if $(REGRADE),--regrade) $(if $(UNSAFE),--unsafe)
+
+# Install bubblewrap if it is missing (as root, with apt-get) and check that it can build a sandbox.
+sandbox: $(STAMP)
+	@$(BIN)/python tools/labs.py sandbox-check || test -n "$(UNSAFE)"
 
 # Re-execute the notebooks in place (refreshes the committed outputs).
 execute: $(STAMP)

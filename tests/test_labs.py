@@ -125,8 +125,10 @@ def test_solution_scores_full_marks_and_student_version_zero(lab, sandbox_ok):
     full = sum(q["points"] for q in spec["questions"].values())
     solution = labs.grade_one(labs.solution_notebook(lab), spec, timeout_s=600)
     assert solution["total"] == full and not solution["reasons"] and not solution["cell_errors"], solution
-    student = (labs.STUDENT / lab / f"{lab}.ipynb").read_bytes()
-    stub = labs.grade_one(student, spec, timeout_s=600)
+    student = nbformat.read(labs.STUDENT / lab / f"{lab}.ipynb", as_version=4)
+    # the stub also redefines the master's helpers (lab 1's scorer): hidden tests use the master's own
+    student.cells.append(nbformat.v4.new_code_cell("def span_scores(finder, marked_sentences):\n    return 1.0, 1.0"))
+    stub = labs.grade_one(nbformat.writes(student).encode(), spec, timeout_s=600)
     assert stub["total"] <= 0.1 * full, stub   # a notebook with nothing filled in: at most 10%
     assert all(stub["reasons"].count(f"{q}:") == 1 for q in spec["questions"] if stub[q] == 0), stub["reasons"]
 
@@ -225,8 +227,8 @@ ATTACKS = {
     "patch_compile": "import builtins\n_c = builtins.compile\n"
                      "builtins.compile = lambda src, *a, **k: _c('pass', *a[:1], 'exec')\n"
                      "import sys\nsys.modules['builtins'].exec = lambda *a, **k: None",
-    "read_master": "import glob, json, os\nfound = glob.glob('/**/labs/masters/*.ipynb', recursive=True)"
-                   " + glob.glob(os.environ['COURSE_ROOT'] + '/labs/masters/*.ipynb')\n"
+    "read_master": "import glob, json, os\nfound = glob.glob(os.environ['COURSE_ROOT'] + '/labs/masters/*.ipynb')"
+                   f" + glob.glob({str(labs.MASTERS)!r} + '/*.ipynb') + glob.glob('/work/*/labs/masters/*.ipynb')\n"
                    "for path in found:\n    for cell in json.load(open(path))['cells']:\n"
                    "        if cell['cell_type'] == 'code':\n            try: exec(''.join(cell['source']))\n"
                    "            except Exception: pass\nassert not found, found",
@@ -386,3 +388,31 @@ def test_a_rerun_keeps_graded_rows_and_regrades_only_what_changed(hostile_class,
         {k: v for k, v in hostile_class["rows"].items() if k != "solution.ipynb"}
     assert before != (out / "grades.csv").read_text()
     nbformat.write(SOLVED(), subs / "solution.ipynb")
+
+
+def test_ctrl_c_keeps_the_rows_already_graded(tmp_path, monkeypatch):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    for name in "abcd":
+        (subs / f"{name}.ipynb").write_text(name)
+    spec = labs.lab_spec(LAB)
+    graded, stop_after = [], [2]
+
+    def fake(task):  # the real grading is tested above; here only the bookkeeping around it
+        if len(graded) == stop_after[0]:
+            raise KeyboardInterrupt
+        graded.append(task[0])
+        return dict({q: 1.0 for q in spec["questions"]}, file=task[0], total=4.0, feedback=[],
+                    sha256=labs.hashlib.sha256(task[1]).hexdigest(), master=spec["sha256"][:12])
+
+    monkeypatch.setattr(labs, "_grade_task", fake)
+    with pytest.raises(KeyboardInterrupt):
+        labs.grade(LAB, subs, out, unsafe=True, progress=False)
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert [r["file"] for r in rows] == ["a.ipynb", "b.ipynb"]
+    assert "2 submissions" in (out / "summary.txt").read_text()
+    graded.clear()
+    stop_after[0] = 99
+    labs.grade(LAB, subs, out, unsafe=True, progress=False)   # the re-run grades only what is missing
+    assert graded == ["c.ipynb", "d.ipynb"]
+    assert len(list(csv.DictReader((out / "grades.csv").open()))) == 4

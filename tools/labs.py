@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import pickle
@@ -196,7 +197,6 @@ def lab_spec(lab: str) -> dict:
     the names the solutions define (the student's versions are called through the sandbox), the setup
     code the tests run on (the master's cells outside solutions and tests that use no solution name),
     and the master's sha256. A public test is worth 0 points when its question has hidden tests."""
-    import hashlib
 
     lab = _check_lab(lab)
     raw = (MASTERS / f"{lab}.ipynb").read_bytes()
@@ -430,6 +430,7 @@ class Sandbox:
         log.close()
         os.close(to_child)
         os.close(from_child)
+        os.set_blocking(self._w, False)  # a sandbox that stops reading must not block the grader
         self.dead = None
         self.request_timeout = 60.0
         reply = self._receive(60.0)
@@ -438,8 +439,8 @@ class Sandbox:
 
     def _fail(self, why: str):
         self.cpu_seconds()
-        self.close()
         self.dead = why
+        self.close()
         raise SandboxError(why)
 
     def _died(self) -> str:
@@ -547,6 +548,8 @@ class Sandbox:
             if ready:
                 try:
                     data = data[os.write(self._w, data[: 1 << 16]):]
+                except BlockingIOError:
+                    continue
                 except BrokenPipeError:
                     self._fail(self._died())
 
@@ -734,11 +737,14 @@ def grade_one(submission: bytes, spec: dict, timeout_s: float = CELL_TIMEOUT_S, 
             return box[0]
 
         for q, question in questions.items():
-            earned, first_reason = 0.0, None
+            earned, first_reason, hung = 0.0, None, False
             for k, case in enumerate(question["cases"]):
                 if not case["points"] and any(c["points"] for c in question["cases"]):
                     continue  # a public check worth nothing: the student ran it already
                 label = f"{'hidden' if case['hidden'] else 'public'} test {k + 1}"
+                if hung:  # the same code would most likely hang again: do not spend the budget on it
+                    row["feedback"].append(f"{q} {label}: not run, an earlier test of {q} timed out")
+                    continue
                 try:
                     b = sandbox()
                     b.request_timeout = max(1.0, min(timeout_s, deadline - time.monotonic()))
@@ -748,6 +754,7 @@ def grade_one(submission: bytes, spec: dict, timeout_s: float = CELL_TIMEOUT_S, 
                         exec(compile(case["code"], f"<{q} {label}>", "exec"), ns)
                     earned += case["points"]
                 except Exception as e:  # a failed test: the reason goes in the report
+                    hung = isinstance(e, SandboxError) and "timed out" in str(e)
                     reason = f"{label}: {_why(e)}"
                     row["feedback"].append(f"{q} {reason}")
                     first_reason = first_reason or reason
@@ -833,7 +840,6 @@ def _feedback_text(spec: dict, name: str, row: dict) -> str:
 
 def _grade_task(args):
     name, data, spec, timeout_s, unsafe, memory_gb = args
-    import hashlib
 
     start = time.perf_counter()
     try:
@@ -848,13 +854,10 @@ def _grade_task(args):
 
 
 def _worker_init():
+    """One CPU thread per grading process (torch reads OMP_NUM_THREADS when it is first imported)."""
     os.environ["OMP_NUM_THREADS"] = "1"
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 
 def grade(lab: str, submissions: Path, out_dir: Path, timeout_s: float | None = None, jobs: int = 1,
@@ -862,7 +865,6 @@ def grade(lab: str, submissions: Path, out_dir: Path, timeout_s: float | None = 
     """Grade every notebook under `submissions` into `out_dir`: grades.csv (rewritten after each
     submission), feedback/<file>.txt, skipped.txt, summary.txt and summary.png. Rows of files already
     graded with the same bytes and master are kept unless `regrade`."""
-    import hashlib
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     lab = _check_lab(lab)
@@ -997,6 +999,7 @@ def main() -> int:
     g.add_argument("--memory", type=float, default=MEMORY_GB, help="GiB of address space per submission")
     g.add_argument("--unsafe", action="store_true", help="grade without a sandbox (trusted code only)")
     args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     if args.command == "build":
         return build(args.labs)
     if args.command == "check":

@@ -339,7 +339,7 @@ def _bwrap_command(uid: int) -> list[str]:
             cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
     cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--ro-bind-try", "/etc/localtime", "/etc/localtime",
-            "--dev", "/dev", "--proc", "/proc",
+            "--dev", "/dev", "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/dev/shm", "--proc", "/proc",
             "--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp", "--chdir", "/tmp"]
     for key, value in _sandbox_env().items():
         cmd += ["--setenv", key, value]

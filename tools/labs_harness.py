@@ -50,6 +50,7 @@ class _Objects:
 def encode(x, objects, depth=0):
     """`x` as plain data: builtin scalars and containers, tagged arrays/tensors/Counters, else a handle."""
     import collections
+    import collections.abc
 
     if depth > 100:
         raise ValueError("data nested more than 100 deep")
@@ -75,6 +76,8 @@ def encode(x, objects, depth=0):
                                       for k, v in dict.items(x)])
     if isinstance(x, dict):
         return {encode(k, objects, depth + 1): encode(v, objects, depth + 1) for k, v in dict.items(x)}
+    if isinstance(x, collections.abc.Mapping):  # e.g. a tokenizer's BatchEncoding
+        return {encode(k, objects, depth + 1): encode(x[k], objects, depth + 1) for k in list(x.keys())}
     if isinstance(x, (list, tuple, set, frozenset)):
         items = [encode(v, objects, depth + 1) for v in x]
         kind = list if isinstance(x, list) else tuple if isinstance(x, tuple) else set if isinstance(x, set) else frozenset

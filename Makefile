@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lab labs grade sandbox execute sync data models constraints clean
+.PHONY: setup run test lab labs grade sandbox student-release execute sync data models constraints clean
 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ grade: $(STAMP) models sandbox
 	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1]"; exit 2; }
 	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --jobs $(or $(JOBS),1) \
 	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(OUT),--out $(OUT)) $(if $(REGRADE),--regrade) $(if $(UNSAFE),--unsafe)
+
+# The tree to give students: everything but the masters (solutions, hidden tests) and the grader.
+#   make student-release DIR=../course-2027 [REPO=https://github.com/OWNER/NAME]
+student-release: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make student-release DIR=folder [REPO=https://github.com/OWNER/NAME]"; exit 2; }
+	$(BIN)/python tools/labs.py student-release $(DIR) $(if $(REPO),--repo $(REPO))
 
 # Install bubblewrap if it is missing (as root, with apt-get) and check that it can build a sandbox.
 sandbox: $(STAMP)

@@ -416,3 +416,25 @@ def test_ctrl_c_keeps_the_rows_already_graded(tmp_path, monkeypatch):
     labs.grade(LAB, subs, out, unsafe=True, progress=False)   # the re-run grades only what is missing
     assert graded == ["c.ipynb", "d.ipynb"]
     assert len(list(csv.DictReader((out / "grades.csv").open()))) == 4
+
+
+def test_student_release_has_no_solutions_and_points_at_its_own_repository(tmp_path):
+    from utils.setup import REPO_URL
+
+    release = tmp_path / "release"
+    repo = "https://github.com/some-university/clinical-nlp-2027"
+    files = labs.student_release(release, repo)
+    assert not (release / "labs").exists() and not (release / "tools" / "labs.py").exists()
+    assert (release / "notebooks" / "labs" / LAB / f"{LAB}.ipynb").exists() and "README.md" in files
+    text = {p: p.read_text(errors="ignore") for p in release.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".md", ".py")}
+    assert not [p for p, t in text.items() if REPO_URL in t]
+    assert f"'git', 'clone', '-q', '--depth', '1', '{repo}'" in text[release / "notebooks" / "labs" / LAB / f"{LAB}.ipynb"]
+    assert "some-university/clinical-nlp-2027/blob/main/notebooks/labs" in text[release / "README.md"]
+    everything = "\n".join(text.values())
+    labs_text = "\n".join(t for p, t in text.items() if "notebooks/labs" in str(p))
+    for lab in LABS:  # (lecture notebooks and utils may teach the same code: solutions are checked in the labs)
+        solutions, hidden = _master_blocks(lab)
+        assert not [line for line in hidden if len(line) > 25 and line in everything], lab
+        assert not [line for line in solutions if len(line) > 25 and line in labs_text], lab
+    with pytest.raises(ValueError, match="not empty"):
+        labs.student_release(release)

@@ -3,6 +3,7 @@
     python tools/labs.py build [LAB ...]        # otter assign: student notebooks into notebooks/labs/,
                                                 # autograder zips into build/labs/ (`make labs`)
     python tools/labs.py check                  # exit 1 if a committed student version is out of date
+    python tools/labs.py student-release DIR [--repo URL]  # the tree students get (`make student-release`)
     python tools/labs.py sandbox-check          # install bubblewrap if missing (as root); can we sandbox?
     python tools/labs.py grade LAB SUBMISSIONS [--jobs N] [--out DIR] [--regrade] [--timeout S] [--unsafe]
                                                 # grade every notebook under SUBMISSIONS (`make grade`)
@@ -129,6 +130,35 @@ def out_of_date() -> dict[str, list[str]]:
             if diff:
                 problems[lab] = diff
     return problems
+
+
+# --- student release ---------------------------------------------------------------------------
+
+RELEASE_LEAVES_OUT = ("labs/masters/", "tests/test_labs.py", "tools/labs.py", "tools/labs_harness.py", "build/")
+
+
+def student_release(target: Path, repo_url: str | None = None) -> list[str]:
+    """Write the tree students should get into `target` (new or empty): every file git tracks except
+    the masters (solutions, hidden tests) and the grader; with `repo_url`, the badges, the bootstrap's
+    clone and utils.setup.REPO_URL point at that repository instead. Returns the files written."""
+    from utils.setup import REPO_URL
+
+    if target.exists() and any(target.iterdir()):
+        raise ValueError(f"{target} is not empty: choose a new folder for the release")
+    if repo_url is not None and not repo_url.startswith("https://github.com/"):
+        raise ValueError(f"the release repository must be a https://github.com/OWNER/NAME URL, got {repo_url!r}")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    files = [f for f in tracked.decode().split("\0") if f and not f.startswith(RELEASE_LEAVES_OUT)]
+    old_slug = REPO_URL.split("github.com/", 1)[1].rstrip("/")
+    new_slug = repo_url.split("github.com/", 1)[1].rstrip("/") if repo_url else old_slug
+    for rel in files:
+        src, dst = ROOT / rel, target / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if repo_url and src.suffix in (".ipynb", ".md", ".py", ".yml", ".txt", ".cfg"):
+            dst.write_text(src.read_text().replace(REPO_URL, repo_url.rstrip("/")).replace(old_slug, new_slug))
+        else:
+            shutil.copy2(src, dst)
+    return files
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -985,6 +1015,9 @@ def main() -> int:
     b = sub.add_parser("build")
     b.add_argument("labs", nargs="*")
     sub.add_parser("check")
+    r = sub.add_parser("student-release", help="write the tree students get: no masters, no grader")
+    r.add_argument("dir", type=Path)
+    r.add_argument("--repo", default=None, help="https://github.com/OWNER/NAME the release is published at")
     sub.add_parser("sandbox-check", help="install bubblewrap if missing and we are root; exit 1 (and say why) "
                    "if submissions cannot be sandboxed here")
     g = sub.add_parser("grade")
@@ -1007,6 +1040,11 @@ def main() -> int:
         for lab, files in bad.items():
             print(f"{lab}: out of date with its master: {', '.join(files)} (run `make labs`)")
         return 1 if bad else 0
+    if args.command == "student-release":
+        files = student_release(args.dir, args.repo)
+        print(f"{len(files)} files in {args.dir}: no masters, no hidden tests, no grader"
+              + (f"; badges and clone point at {args.repo}" if args.repo else ""))
+        return 0
     if args.command == "sandbox-check":
         problem = ensure_sandbox()
         print(problem or "bubblewrap works: submissions will be sandboxed")

@@ -125,6 +125,7 @@ def test_solution_scores_full_marks_and_student_version_zero(lab, sandbox_ok):
     full = sum(q["points"] for q in spec["questions"].values())
     solution = labs.grade_one(labs.solution_notebook(lab), spec, timeout_s=600)
     assert solution["total"] == full and not solution["reasons"] and not solution["cell_errors"], solution
+    assert solution["flags"] == "", solution["flags"]   # honest code raises no suspicion
     student = nbformat.read(labs.STUDENT / lab / f"{lab}.ipynb", as_version=4)
     # the stub also redefines the master's helpers (lab 1's scorer): hidden tests use the master's own
     student.cells.append(nbformat.v4.new_code_cell("def span_scores(finder, marked_sentences):\n    return 1.0, 1.0"))

@@ -272,7 +272,7 @@ FLAGS = {
     "otter": r"\botter\b",
     "frames": r"\binspect\b|_getframe|\bf_back\b|\bf_locals\b|\bf_globals\b|gc\.get_(?:referrers|objects)|settrace|setprofile",
     "builtins": r"\bbuiltins\b|__builtins__|__import__",
-    "tests-or-masters": r"tests/|\bmasters\b|autograder|\.OTTER|labs_harness|\bhidden\b",
+    "tests-or-masters": r"tests/|\bmasters\b|autograder|\.OTTER|labs_harness",
     "subprocess": r"\bsubprocess\b|os\.system|os\.fork|os\.exec|os\.spawn|\bPopen\b|\bpty\b|multiprocessing|\bctypes\b",
     "network": r"\bsocket\b|urllib|\brequests\b|http\.client|httpx",
     "exit": r"os\._exit|sys\.exit|(?<![\w.])(?:exit|quit)\(",
@@ -380,6 +380,13 @@ def _bwrap_command(uid: int) -> list[str]:
 
 
 def _limits(cpu_s: float, memory_gb: float):
+    processes = MAX_PROCESSES
+    if os.geteuid() != 0:  # the sandbox keeps our uid, and RLIMIT_NPROC counts all of that uid's threads
+        import psutil
+
+        mine = [p for p in psutil.process_iter(["uids", "num_threads"]) if p.info["uids"] and p.info["uids"].real == os.getuid()]
+        processes += sum(p.info["num_threads"] or 1 for p in mine)
+
     def apply():
         import resource
 
@@ -387,7 +394,7 @@ def _limits(cpu_s: float, memory_gb: float):
         for limit, value in [(resource.RLIMIT_AS, int(memory_gb * (1 << 30))),
                              (resource.RLIMIT_CPU, int(cpu_s) + 1),
                              (resource.RLIMIT_FSIZE, OUTPUT_MB << 20),
-                             (resource.RLIMIT_NPROC, MAX_PROCESSES),
+                             (resource.RLIMIT_NPROC, processes),
                              (resource.RLIMIT_NOFILE, 1024),
                              (resource.RLIMIT_CORE, 0)]:
             resource.setrlimit(limit, (value, value))

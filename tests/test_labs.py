@@ -439,3 +439,60 @@ def test_student_release_has_no_solutions_and_points_at_its_own_repository(tmp_p
         assert not [line for line in solutions if len(line) > 25 and line in labs_text], lab
     with pytest.raises(ValueError, match="not empty"):
         labs.student_release(release)
+
+
+# Plausible wrong answers, each of which must fail at least one hidden test of its question.
+NEGATION_PARTS = ('    pre = r"\\b(?:no|not|denies|denied|deny|without|negative for|free of|absence of|ruled out for|never had)\\b"\n'
+                  '    low, term = sentence.lower(), term.lower()\n    where = low.find(term)\n')
+WRONG = {
+    ("lab2_tokenization", "q1"): [
+        # once per word, not once per occurrence
+        "def count_pairs(wf):\n    c = Counter()\n    for s, f in wf.items():\n"
+        "        for p in set(zip(s, s[1:])):\n            c[p] += f\n    return c",
+        # the word's frequency ignored
+        "def count_pairs(wf):\n    c = Counter()\n    for s in wf:\n        c.update(zip(s, s[1:]))\n    return c",
+        # pairs across word boundaries
+        "def count_pairs(wf):\n    syms = [x for s, f in wf.items() for _ in range(f) for x in s]\n"
+        "    return Counter(zip(syms, syms[1:]))",
+    ],
+    ("lab2_tokenization", "q2"): [
+        # string replacement on the joined symbols
+        "def merge_pair(wf, pair):\n    a, b = pair\n"
+        "    return {tuple(' '.join(s).replace(f'{a} {b}', a + b).split(' ')): f for s, f in wf.items()}",
+        # scanned right to left
+        "def merge_pair(wf, pair):\n    out = {}\n    for s, f in wf.items():\n        s, i = list(s), len(s) - 2\n"
+        "        while i >= 0:\n            if (s[i], s[i + 1]) == pair:\n                s[i:i + 2] = [s[i] + s[i + 1]]\n"
+        "            i -= 1\n        out[tuple(s)] = f\n    return out",
+        # the input changed in place
+        "def merge_pair(wf, pair):\n    for s in list(wf):\n        t, i = [], 0\n        while i < len(s):\n"
+        "            if s[i:i + 2] == pair:\n                t.append(s[i] + s[i + 1]); i += 2\n"
+        "            else:\n                t.append(s[i]); i += 1\n        wf[tuple(t)] = wf.pop(s)\n    return wf",
+    ],
+    ("lab1_clinical_text", "q5"): [
+        # a trigger anywhere before the term
+        "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low[:where]))",
+        # a trigger anywhere in the sentence
+        "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low))",
+        # the five-word window, but no terminators
+        "def is_negated(sentence, term):\n" + NEGATION_PARTS
+        + "    return bool(re.search(pre, ' '.join(low[:where].split()[-5:])))",
+    ],
+}
+
+
+@pytest.mark.parametrize("lab, q", list(WRONG))
+def test_plausible_wrong_answers_lose_points(lab, q):
+    """Run here, without a sandbox: the hidden tests' verdict on plain Python functions."""
+    spec = labs.lab_spec(lab)
+    base = labs._trusted_namespace(spec)
+    for source in WRONG[lab, q]:
+        ns = dict(base)
+        exec(source, ns)
+        passed = []
+        for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
+            try:
+                exec(case["code"], dict(ns))
+                passed.append(True)
+            except Exception:  # a failed hidden test
+                passed.append(False)
+        assert not all(passed), f"{lab} {q}: this wrong answer passes every hidden test:\n{source}"

@@ -127,15 +127,20 @@ def main():
         while view:
             view = view[os.write(wfd, view[: 1 << 20]):]
 
+    cache = {}   # large arguments the grader sent before, by the hash of their pickle
+
     def recv():
         size = struct.unpack("<Q", _read_exact(rfd, 8))[0]
+        blobs, body = pickle.loads(_read_exact(rfd, size))
 
         class Loader(pickle.Unpickler):
             def persistent_load(self, ref):
                 kind, key = ref
-                return objects.items[key] if kind == "h" else ns[key]
+                return {"h": objects.items, "c": cache}.get(kind, ns)[key]
 
-        return Loader(io.BytesIO(_read_exact(rfd, size))).load()
+        for key, blob in blobs.items():
+            cache[key] = Loader(io.BytesIO(blob)).load()
+        return Loader(io.BytesIO(body)).load()
 
     def resolve(ref):
         kind, key = ref

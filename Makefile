@@ -3,7 +3,7 @@
 #   make test   unit tests + nbval of every notebook
 #   make lab    JupyterLab on notebooks/
 #   make models build the offline model stand-ins once (run and test do it first)
-#   make labs   build the graded labs; make grade LAB=lab1 SUBMISSIONS=folder/ grades submissions
+#   make labs   build the graded labs; make grade LAB=lab1 SUBMISSIONS=folder/ grades submissions (sandboxed)
 #   make site   the course website from the committed notebooks -> build/site (make site-check: in a browser)
 PYTHON ?= python3
 VENV   := .venv
@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 # threads each on two cores ran 20x slower than with one). Default: the cores, at most 4.
 JOBS   ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: setup run test lab labs grade execute sync data models constraints clean site site-check
+.PHONY: setup run test lab labs grade sandbox student-release execute sync data models constraints clean site site-check
 
 $(STAMP): requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,13 +49,29 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 # Graded labs: build the student notebooks (notebooks/labs/) and autograder zips (build/labs/) from
-# the masters in labs/masters/ with otter assign; grade a folder of submissions without Docker.
+# the masters in labs/masters/ with otter assign.
 labs: $(STAMP)
 	$(BIN)/python tools/labs.py build
 
-grade: $(STAMP) models
-	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [TIMEOUT=300]"; exit 2; }
-	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --timeout $(or $(TIMEOUT),300)
+# Grade a folder of submissions, each in a bubblewrap sandbox (installed with apt-get when missing and
+# we are root; otherwise grading refuses and says how to install it, unless UNSAFE=1).
+#   make grade LAB=lab2 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1]
+# JOBS: submissions in parallel; TIMEOUT: seconds per cell and per hidden test; REGRADE: grade again
+# files already in OUT/grades.csv; OUT: results folder (default build/grades/LAB).
+grade: $(STAMP) models sandbox
+	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1]"; exit 2; }
+	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --jobs $(or $(JOBS),1) \
+	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(OUT),--out $(OUT)) $(if $(REGRADE),--regrade) $(if $(UNSAFE),--unsafe)
+
+# The tree to give students: everything but the masters (solutions, hidden tests) and the grader.
+#   make student-release DIR=../course-2027 [REPO=https://github.com/OWNER/NAME]
+student-release: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make student-release DIR=folder [REPO=https://github.com/OWNER/NAME]"; exit 2; }
+	$(BIN)/python tools/labs.py student-release $(DIR) $(if $(REPO),--repo $(REPO))
+
+# Install bubblewrap if it is missing (as root, with apt-get) and check that it can build a sandbox.
+sandbox: $(STAMP)
+	@$(BIN)/python tools/labs.py sandbox-check || test -n "$(UNSAFE)"
 
 # The course website (build/site; open build/site/index.html): README, notebooks with their stored
 # outputs (nothing is re-executed), the labs' student versions, INSTRUCTORS.md and the datasheet.

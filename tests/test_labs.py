@@ -1,10 +1,17 @@
-"""The graded labs are honest: the student version scores 0, the solution full marks, no solution or
-hidden test reaches students, the committed student versions match their masters, and the grader
-survives broken, looping and malicious submissions without letting one change another's result."""
+"""The graded labs are honest and the grader is fit for real grades: the student version scores 0 and
+the solution full marks; no solution or hidden test reaches students; the committed student versions
+match their masters; every submission runs in a sandbox that keeps secrets, the network, the course
+tree and other submissions out of its reach; and forging, escaping and crashing submissions score no
+more than their honest content, while honest ones lose nothing to a kernel name, an exit() or a hang.
+
+The expensive part, grading, is done once: one class of lab-2 submissions (honest, broken and hostile)
+graded in one `grade` run that every test below reads."""
 import csv
-import time
+import json
+import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -74,82 +81,386 @@ def test_committed_student_versions_match_their_masters():
     assert labs.out_of_date() == {}, "run `make labs` and commit notebooks/labs/"
 
 
-@pytest.fixture(scope="module")
-def autograders():
-    return {lab: labs.autograder_zip(lab) for lab in LABS}
+@pytest.fixture(scope="session")
+def sandbox_ok():
+    problem = labs.ensure_sandbox()  # installs bubblewrap if it is missing and we are root
+    assert problem is None, f"the grader's sandbox does not work here: {problem}"
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_solution_scores_full_marks_and_student_version_zero(lab, autograders):
-    zip_path = autograders[lab]
-    questions = labs._questions(zip_path)
-    autograder = zip_path.read_bytes()
-    solution = (zip_path.parent / f"{lab}.ipynb").read_bytes()
-    student = (labs.STUDENT / lab / f"{lab}.ipynb").read_bytes()
-    full = labs.grade_one(solution, autograder, questions, timeout_s=600)
-    assert full["error"] == "" and full["total"] == sum(questions.values()), full
-    empty = labs.grade_one(student, autograder, questions, timeout_s=600)
-    assert empty["error"] == "" and all(empty[q] == 0 for q in questions), empty
+@pytest.mark.parametrize("lab", [lab for lab in LABS if lab != "lab2_tokenization"])  # lab 2: hostile_class
+def test_solution_scores_full_marks_and_student_version_zero(lab, sandbox_ok):
+    spec = labs.lab_spec(lab)
+    full = sum(q["points"] for q in spec["questions"].values())
+    solution = labs.grade_one(labs.solution_notebook(lab), spec, timeout_s=600)
+    assert solution["total"] == full and not solution["reasons"] and not solution["cell_errors"], solution
+    assert solution["flags"] == "", solution["flags"]   # honest code raises no suspicion
+    student = nbformat.read(labs.STUDENT / lab / f"{lab}.ipynb", as_version=4)
+    # the stub also redefines the master's helpers (lab 1's scorer): hidden tests use the master's own
+    student.cells.append(nbformat.v4.new_code_cell("def span_scores(finder, marked_sentences):\n    return 1.0, 1.0"))
+    stub = labs.grade_one(nbformat.writes(student).encode(), spec, timeout_s=600)
+    assert stub["total"] <= 0.1 * full, stub   # a notebook with nothing filled in: at most 10%
+    assert all(stub["reasons"].count(f"{q}:") == 1 for q in spec["questions"] if stub[q] == 0), stub["reasons"]
 
 
-MALICIOUS = r'''
-import glob, os, pathlib, subprocess, sys
-stolen = {p: open(p).read() for p in glob.glob("tests/*.py") + glob.glob("../**/tests/*.py", recursive=True)}
-print("read", len(stolen), "test files")
-for results in glob.glob("../**/results*.json", recursive=True) + ["../results/results.json", "results.json"]:
+def test_every_question_has_hidden_tests_that_carry_its_points():
+    for lab in LABS:
+        for q, question in labs.lab_spec(lab)["questions"].items():
+            hidden = [c for c in question["cases"] if c["hidden"]]
+            assert hidden, f"{lab} {q}: no hidden test"
+            assert abs(sum(c["points"] for c in hidden) - question["points"]) < 1e-9
+            assert all(c["points"] == 0 for c in question["cases"] if not c["hidden"])  # public checks: 0
+
+
+# --- the sandbox ------------------------------------------------------------------------------
+
+def _probe(tmp_path, cells, unsafe=False):
+    """Run code cells in one sandbox; {cell index: its error, or None if it ran}."""
+    box = labs.Sandbox(tmp_path, cpu_s=60, memory_gb=labs.MEMORY_GB, unsafe=unsafe)
+    box.request_timeout = 60
     try:
-        pathlib.Path(results).write_text('{"tests": [{"name": "q1", "score": 99, "max_score": 3}]}')
-    except OSError:
-        pass
-grades = os.environ.get("GRADES_TARGET", "")
-daemon = f"""
-import os, time, pathlib
-os.setsid()
-for _ in range(600):
-    p = pathlib.Path({grades!r})
-    if p.exists():
-        p.write_text("HACKED")
-    time.sleep(0.1)
-"""
-subprocess.Popen([sys.executable, "-c", daemon], start_new_session=True)
-'''
+        return {i: box.run_cell(source, i) for i, source in enumerate(cells)}
+    finally:
+        box.close()
 
 
-def _variant(source: Path, target: Path, change) -> None:
-    nb = nbformat.read(source, as_version=4)
-    change(nb)
-    nbformat.write(nb, target)
+def test_sandbox_hides_secrets_network_files_and_other_submissions(tmp_path, monkeypatch, sandbox_ok):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-students")
+    monkeypatch.setenv("HF_TOKEN", "hf_not_for_students")
+    other = tmp_path / "class" / "other_student.ipynb"
+    other.parent.mkdir()
+    other.write_text("another student's answers")
+    targets = [ROOT / "utils" / "planted.py", ROOT / "planted.txt", Path(sys.prefix) / "planted.txt",
+               ROOT / "labs" / "masters" / "planted.txt", tmp_path / "planted.txt", Path("/etc/planted")]
+    cells = [
+        # no inherited secret, in the environment or in any process it can see
+        "import os, glob\nassert 'OPENAI_API_KEY' not in os.environ and 'HF_TOKEN' not in os.environ, os.environ\n"
+        "for p in glob.glob('/proc/*/environ'):\n    try:\n        assert b'not_for_students' not in open(p, 'rb').read(), p\n"
+        "    except PermissionError:\n        pass\n"
+        "assert os.getuid() != 0",
+        # no network: neither a host name nor an address
+        "import socket\nfor where in [('pypi.org', 443), ('1.1.1.1', 53), ('8.8.8.8', 443)]:\n"
+        "    try:\n        socket.create_connection(where, timeout=3)\n        raise AssertionError(where)\n"
+        "    except OSError:\n        pass",
+        # nothing outside its scratch folder can be written ...
+        f"for target in {[str(t) for t in targets]!r}:\n    try:\n        open(target, 'w').write('x')\n"
+        "        raise AssertionError(target)\n    except OSError:\n        pass\n"
+        "open('/tmp/scratch.txt', 'w').write('mine')",
+        # ... nor read: another submission, the masters, the grader, the instructor's home
+        f"import os\nfor path in [{str(other)!r}, {str(labs.MASTERS)!r}, {str(ROOT / 'tools' / 'labs.py')!r},"
+        f" {str(ROOT / 'tests')!r}, '/root/.ssh', '/etc/shadow', '/home']:\n"
+        "    assert not os.path.exists(path), path\nassert os.listdir('/root') in ([], ['.pyenv'])",
+        # the course code and data it needs are there, read-only
+        "import os, sys\nsys.path.insert(0, os.environ['COURSE_ROOT'])\nimport utils.data\nassert len(utils.data.load_notes('train')) > 100",
+    ]
+    assert _probe(tmp_path, cells) == {i: None for i in range(len(cells))}
+    assert not any(t.exists() for t in targets)
 
 
-def test_grader_survives_bad_submissions(tmp_path, autograders, monkeypatch):
-    lab = "lab1_clinical_text"
-    zip_path = autograders[lab]
-    solution, student = zip_path.parent / f"{lab}.ipynb", labs.STUDENT / lab / f"{lab}.ipynb"
-    subs = tmp_path / "submissions"
+def test_sandbox_limits_memory_processes_and_output(tmp_path, sandbox_ok):
+    errors = _probe(tmp_path, [
+        "hog = bytearray(64 * 2**30)",                                        # 64 GiB: refused at once
+        "import threading, time\nfor _ in range(1000):\n"
+        "    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()",   # past the process limit
+        "import sys\nfor _ in range(10**6):\n    sys.stdout.write('x' * 10**4)\n    sys.stdout.flush()",  # 10 GB flood
+        "print('still here')",
+    ])
+    assert "MemoryError" in errors[0], errors
+    assert "can't start new thread" in errors[1] or "RuntimeError" in errors[1], errors
+    assert "File too large" in errors[2] or "OSError" in errors[2], errors
+    assert errors[3] is None
+    assert sum(f.stat().st_size for f in tmp_path.iterdir()) <= (labs.OUTPUT_MB + 1) << 20
+
+
+def test_grading_refuses_without_a_sandbox_unless_unsafe(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(labs.shutil, "which", lambda name: None)
+    assert "bubblewrap" in labs.sandbox_tool()
+    (tmp_path / "subs").mkdir()
+    with pytest.raises(SystemExit, match="--unsafe"):
+        labs.grade("lab2", tmp_path / "subs", tmp_path / "out", progress=False)
+    labs.grade("lab2", tmp_path / "subs", tmp_path / "out", unsafe=True, progress=False)
+    assert "WITHOUT a sandbox" in capsys.readouterr().err
+
+
+# --- one hostile class, graded once --------------------------------------------------------------
+
+LAB = "lab2_tokenization"
+STUB = lambda: nbformat.read(labs.STUDENT / LAB / f"{LAB}.ipynb", as_version=4)  # noqa: E731
+SOLVED = lambda: nbformat.reads(labs.solution_notebook(LAB).decode(), as_version=4)  # noqa: E731
+new = nbformat.v4.new_code_cell
+MARK = "daemon-of-test-labs"
+
+ATTACKS = {
+    # otter 7 scored each of these 12/12 on an empty notebook
+    "patch_otter": "import otter\notter.Notebook.check = lambda *a, **k: True\n"
+                   "import otter.check.notebook as n\nn.Notebook.check_all = lambda *a, **k: True",
+    "patch_compile": "import builtins\n_c = builtins.compile\n"
+                     "builtins.compile = lambda src, *a, **k: _c('pass', *a[:1], 'exec')\n"
+                     "import sys\nsys.modules['builtins'].exec = lambda *a, **k: None",
+    "read_master": "import glob, json, os\nfound = glob.glob(os.environ['COURSE_ROOT'] + '/labs/masters/*.ipynb')"
+                   f" + glob.glob({str(labs.MASTERS)!r} + '/*.ipynb') + glob.glob('/work/*/labs/masters/*.ipynb')\n"
+                   "for path in found:\n    for cell in json.load(open(path))['cells']:\n"
+                   "        if cell['cell_type'] == 'code':\n            try: exec(''.join(cell['source']))\n"
+                   "            except Exception: pass\nassert not found, found",
+    "always_equal": "class Anything:\n    def __eq__(self, other): return True\n    __hash__ = object.__hash__\n"
+                    "    def __getitem__(self, key): return self\n    def __len__(self): return 600\n"
+                    "def count_pairs(word_freqs): return Anything()\ndef merge_pair(word_freqs, pair): return Anything()\n"
+                    "def learn_merges(word_counts, n): return Anything()\ndef bpe_encode(word, merges): return Anything()",
+    "forge_messages": "import os, pickle, struct, sys, threading, time\nfd = int(sys.argv[-1])\n"
+                      "def forge():\n    while True:\n        data = pickle.dumps(('value', True))\n"
+                      "        os.write(fd, struct.pack('<Q', len(data)) + data)\n        time.sleep(0.001)\n"
+                      "threading.Thread(target=forge, daemon=True).start()",
+}
+
+
+def _daemon(grades_csv: Path) -> str:
+    """A cell that leaves a detached process trying to overwrite the class's grades.csv."""
+    code = (f"import os, time, pathlib\nos.setsid()\nfor _ in range(600):\n"
+            f"    try:\n        pathlib.Path({str(grades_csv)!r}).write_text('HACKED')\n"
+            f"    except OSError:\n        pass\n    time.sleep(0.1)  # {MARK}")
+    return f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {code!r}], start_new_session=True)"
+
+
+def _with(nb, *cells, at=None):
+    for k, source in enumerate(cells):
+        nb.cells.insert(len(nb.cells) if at is None else at + k, new(source))
+    return nb
+
+
+def _replace_answer(nb, name, source):
+    """Replace the cell that defines `name` with `source`."""
+    cell = next(c for c in nb.cells if c.cell_type == "code" and f"def {name}(" in c.source)
+    cell.source = source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory, sandbox_ok):
+    root = tmp_path_factory.mktemp("class")
+    subs, out = root / "submissions", root / "grades"
     subs.mkdir()
-    out = tmp_path / "grades"
-    monkeypatch.setenv("GRADES_TARGET", str(out / "grades.csv"))  # tell the attack where to aim
-    new = nbformat.v4.new_code_cell
-    _variant(solution, subs / "a_solution.ipynb", lambda nb: None)
-    _variant(solution, subs / "b_no_test_cells.ipynb",
-             lambda nb: setattr(nb, "cells", [c for c in nb.cells if "grader.check" not in c.source]))
-    _variant(solution, subs / "c_broken.ipynb", lambda nb: nb.cells.extend([  # q1 broken after it was solved
-        new("def find_phones(text):\n    raise RuntimeError('oops')"), new("import a_package_nobody_installed")]))
-    _variant(solution, subs / "d_loops.ipynb", lambda nb: nb.cells.insert(5, new("while True:\n    pass")))
-    _variant(student, subs / "e_malicious.ipynb", lambda nb: nb.cells.insert(3, new(MALICIOUS)))
-    (subs / "f_not_a_notebook.ipynb").write_text("this is not a notebook")
-    _variant(solution, subs / "g_solution_again.ipynb", lambda nb: None)
-
-    labs.grade(lab, subs, out, timeout_s=45)
-    time.sleep(1)  # give a surviving daemon the chance to strike
+    out.mkdir()
+    victim = root / "a_lab_master_stand_in.txt"
+    victim.write_text("instructor's file")
+    (out / "grades.csv").symlink_to(victim)          # a planted symlink must not be written through
+    attack = lambda *names: _with(STUB(), *[ATTACKS[n] for n in names])  # noqa: E731
+    notebooks = {
+        "solution.ipynb": SOLVED(),
+        "stub.ipynb": STUB(),
+        # another kernel name, exit() and sys.exit(), a memory hog and an output flood, mid-notebook
+        "kernel_exits_hog_flood.ipynb": _with(SOLVED(), "import sys\nsys.exit('done early')", "exit()",
+                                              "hog = bytearray(64 * 2**30)",
+                                              "import sys\nfor _ in range(10**6):\n    sys.stdout.write('y' * 10**4)",
+                                              at=10),
+        "os_exit_and_hang.ipynb": _with(SOLVED(), "import os\nos._exit(0)", "import time\ntime.sleep(10**6)", at=12),
+        "q3_hangs.ipynb": _replace_answer(SOLVED(), "learn_merges",
+                                          "def learn_merges(word_counts, num_merges):\n    import time\n"
+                                          "    time.sleep(10**6)"),
+        "attack_environment.ipynb": _with(attack("patch_otter", "patch_compile", "read_master"),
+                                          _daemon(out / "grades.csv")),
+        "attack_always_equal.ipynb": attack("always_equal"),
+        "attack_forge_messages.ipynb": attack("forge_messages"),
+    }
+    notebooks["kernel_exits_hog_flood.ipynb"].metadata = {
+        "kernelspec": {"name": "conda-env-clinical-py", "display_name": "clinical", "language": "python"}}
+    for name, nb in notebooks.items():
+        (subs / name).parent.mkdir(exist_ok=True)
+        nbformat.write(nb, subs / name)
+    (subs / "sub").mkdir()
+    (subs / "sub" / "not_a_notebook.ipynb").write_text("this is not a notebook")  # in a sub-folder: still listed
+    (subs / ".hidden.ipynb").write_text("{}")
+    (subs / "notes.txt").write_text("not a submission")
+    start = time.perf_counter()
+    labs.grade(LAB, subs, out, timeout_s=30, jobs=2, progress=False)
+    seconds = time.perf_counter() - start
+    time.sleep(1.5)                                   # give a surviving daemon the chance to strike
     rows = {r["file"]: r for r in csv.DictReader((out / "grades.csv").open())}
-    full = sum(labs._questions(zip_path).values())
-    total = lambda name: float(rows[name]["total"])  # noqa: E731
-    assert total("a_solution.ipynb") == full and total("g_solution_again.ipynb") == full
-    assert total("b_no_test_cells.ipynb") == full           # hidden tests run without the check cells
-    assert float(rows["c_broken.ipynb"]["q1"]) == 0 and 0 < total("c_broken.ipynb") < full
-    assert total("d_loops.ipynb") == 0 and "timed out" in rows["d_loops.ipynb"]["error"]
-    assert total("e_malicious.ipynb") == 0                  # its fake results and stolen tests changed nothing
-    assert total("f_not_a_notebook.ipynb") == 0 and "not a Jupyter notebook" in rows["f_not_a_notebook.ipynb"]["error"]
-    assert "HACKED" not in (out / "grades.csv").read_text()
-    assert "histogram" in (out / "summary.txt").read_text()
+    return {"rows": rows, "out": out, "subs": subs, "victim": victim, "seconds": seconds}
+
+
+FULL = 12.0
+
+
+def _total(hostile_class, name):
+    return float(hostile_class["rows"][name]["total"])
+
+
+def test_lab2_solution_full_marks_and_student_version_zero(hostile_class):
+    assert _total(hostile_class, "solution.ipynb") == FULL and _total(hostile_class, "stub.ipynb") == 0
+
+
+def test_honest_notebooks_lose_nothing_to_kernel_names_exits_hogs_floods_or_hangs(hostile_class):
+    rows = hostile_class["rows"]
+    row = rows["kernel_exits_hog_flood.ipynb"]
+    assert _total(hostile_class, "kernel_exits_hog_flood.ipynb") == FULL, row
+    assert "SystemExit: done early" in row["cell_errors"] and "MemoryError" in row["cell_errors"], row
+    assert "File too large" in row["cell_errors"], row
+    row = rows["os_exit_and_hang.ipynb"]
+    assert _total(hostile_class, "os_exit_and_hang.ipynb") == FULL, row
+    assert "exit code 0" in row["cell_errors"] and "timed out after 30 s" in row["cell_errors"], row
+
+
+def test_a_hung_question_costs_only_that_question(hostile_class):
+    row = hostile_class["rows"]["q3_hangs.ipynb"]
+    assert float(row["q3"]) == 0 and _total(hostile_class, "q3_hangs.ipynb") == FULL - 3, row
+    assert re.search(r"q3: hidden test \d: timed out after 30 s", row["reasons"]), row["reasons"]
+
+
+def test_forging_and_escaping_score_no_more_than_their_honest_content(hostile_class):
+    rows = hostile_class["rows"]
+    for name in ["attack_environment.ipynb", "attack_always_equal.ipynb", "attack_forge_messages.ipynb"]:
+        assert _total(hostile_class, name) == 0, rows[name]
+    flags = rows["attack_environment.ipynb"]["flags"].split()
+    assert {"otter", "builtins", "tests-or-masters", "subprocess"} <= set(flags), flags
+    assert "AssertionError" not in rows["attack_environment.ipynb"]["cell_errors"]   # `assert not found` held
+    assert "always-equal" in rows["attack_always_equal.ipynb"]["flags"]
+    assert rows["solution.ipynb"]["flags"] == ""
+
+
+def test_no_process_outlives_its_submission_and_nothing_is_written_through_a_symlink(hostile_class):
+    import psutil
+
+    assert not [p for p in psutil.process_iter(["cmdline"]) if MARK in " ".join(p.info["cmdline"] or [])]
+    grades = hostile_class["out"] / "grades.csv"
+    assert not grades.is_symlink() and "HACKED" not in grades.read_text()
+    assert hostile_class["victim"].read_text() == "instructor's file"
+
+
+def test_every_zero_has_a_reason_and_every_student_a_feedback_file(hostile_class):
+    rows, out = hostile_class["rows"], hostile_class["out"]
+    questions = list(labs.lab_spec(LAB)["questions"])
+    for name, row in rows.items():
+        for q in questions:
+            if float(row[q]) == 0:
+                assert re.search(rf"\b{q}: \S", row["reasons"]), (name, q, row["reasons"])
+        feedback = (out / "feedback" / f"{name.replace('/', '__')}.txt").read_text()
+        assert f"automatic points: {float(row['total']):g} / 12" in feedback
+    assert "not a Jupyter notebook" in rows["sub/not_a_notebook.ipynb"]["error"]
+    assert "hidden test" in (out / "feedback" / "stub.ipynb.txt").read_text()
+    skipped = (out / "skipped.txt").read_text()
+    assert ".hidden.ipynb: hidden file" in skipped and "notes.txt: not a notebook" in skipped
+    assert hostile_class["seconds"] < 600
+    assert (out / "summary.png").stat().st_size > 1000 and "histogram" in (out / "summary.txt").read_text()
+    assert all(row["master"] == labs.lab_spec(LAB)["sha256"][:12] for row in rows.values())
+
+
+def test_a_rerun_keeps_graded_rows_and_regrades_only_what_changed(hostile_class, capsys):
+    out, subs = hostile_class["out"], hostile_class["subs"]
+    before = (out / "grades.csv").read_text()
+    nbformat.write(STUB(), subs / "solution.ipynb")            # one student hands in again
+    for name in list(hostile_class["rows"]):
+        if name != "solution.ipynb":
+            (subs / name).touch()
+    labs.grade(LAB, subs, out, timeout_s=30, jobs=1, progress=False)
+    rows = {r["file"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    assert float(rows["solution.ipynb"]["total"]) == 0
+    assert {k: v for k, v in rows.items() if k != "solution.ipynb"} == \
+        {k: v for k, v in hostile_class["rows"].items() if k != "solution.ipynb"}
+    assert before != (out / "grades.csv").read_text()
+    nbformat.write(SOLVED(), subs / "solution.ipynb")
+
+
+def test_ctrl_c_keeps_the_rows_already_graded(tmp_path, monkeypatch):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    for name in "abcd":
+        (subs / f"{name}.ipynb").write_text(name)
+    spec = labs.lab_spec(LAB)
+    graded, stop_after = [], [2]
+
+    def fake(task):  # the real grading is tested above; here only the bookkeeping around it
+        if len(graded) == stop_after[0]:
+            raise KeyboardInterrupt
+        graded.append(task[0])
+        return dict({q: 1.0 for q in spec["questions"]}, file=task[0], total=4.0, feedback=[],
+                    sha256=labs.hashlib.sha256(task[1]).hexdigest(), master=spec["sha256"][:12])
+
+    monkeypatch.setattr(labs, "_grade_task", fake)
+    with pytest.raises(KeyboardInterrupt):
+        labs.grade(LAB, subs, out, unsafe=True, progress=False)
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert [r["file"] for r in rows] == ["a.ipynb", "b.ipynb"]
+    assert "2 submissions" in (out / "summary.txt").read_text()
+    graded.clear()
+    stop_after[0] = 99
+    labs.grade(LAB, subs, out, unsafe=True, progress=False)   # the re-run grades only what is missing
+    assert graded == ["c.ipynb", "d.ipynb"]
+    assert len(list(csv.DictReader((out / "grades.csv").open()))) == 4
+
+
+def test_student_release_has_no_solutions_and_points_at_its_own_repository(tmp_path):
+    from utils.setup import REPO_URL
+
+    release = tmp_path / "release"
+    repo = "https://github.com/some-university/clinical-nlp-2027"
+    files = labs.student_release(release, repo)
+    assert not (release / "labs").exists() and not (release / "tools" / "labs.py").exists()
+    assert (release / "notebooks" / "labs" / LAB / f"{LAB}.ipynb").exists() and "README.md" in files
+    text = {p: p.read_text(errors="ignore") for p in release.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".md", ".py")}
+    assert not [p for p, t in text.items() if REPO_URL in t]
+    assert f"'git', 'clone', '-q', '--depth', '1', '{repo}'" in text[release / "notebooks" / "labs" / LAB / f"{LAB}.ipynb"]
+    assert "some-university/clinical-nlp-2027/blob/main/notebooks/labs" in text[release / "README.md"]
+    everything = "\n".join(text.values())
+    labs_text = "\n".join(t for p, t in text.items() if "notebooks/labs" in str(p))
+    for lab in LABS:  # (lecture notebooks and utils may teach the same code: solutions are checked in the labs)
+        solutions, hidden = _master_blocks(lab)
+        assert not [line for line in hidden if len(line) > 25 and line in everything], lab
+        assert not [line for line in solutions if len(line) > 25 and line in labs_text], lab
+    with pytest.raises(ValueError, match="not empty"):
+        labs.student_release(release)
+
+
+# Plausible wrong answers, each of which must fail at least one hidden test of its question.
+NEGATION_PARTS = ('    pre = r"\\b(?:no|not|denies|denied|deny|without|negative for|free of|absence of|ruled out for|never had)\\b"\n'
+                  '    low, term = sentence.lower(), term.lower()\n    where = low.find(term)\n')
+WRONG = {
+    ("lab2_tokenization", "q1"): [
+        # once per word, not once per occurrence
+        "def count_pairs(wf):\n    c = Counter()\n    for s, f in wf.items():\n"
+        "        for p in set(zip(s, s[1:])):\n            c[p] += f\n    return c",
+        # the word's frequency ignored
+        "def count_pairs(wf):\n    c = Counter()\n    for s in wf:\n        c.update(zip(s, s[1:]))\n    return c",
+        # pairs across word boundaries
+        "def count_pairs(wf):\n    syms = [x for s, f in wf.items() for _ in range(f) for x in s]\n"
+        "    return Counter(zip(syms, syms[1:]))",
+    ],
+    ("lab2_tokenization", "q2"): [
+        # string replacement on the joined symbols
+        "def merge_pair(wf, pair):\n    a, b = pair\n"
+        "    return {tuple(' '.join(s).replace(f'{a} {b}', a + b).split(' ')): f for s, f in wf.items()}",
+        # scanned right to left
+        "def merge_pair(wf, pair):\n    out = {}\n    for s, f in wf.items():\n        s, i = list(s), len(s) - 2\n"
+        "        while i >= 0:\n            if (s[i], s[i + 1]) == pair:\n                s[i:i + 2] = [s[i] + s[i + 1]]\n"
+        "            i -= 1\n        out[tuple(s)] = f\n    return out",
+        # the input changed in place
+        "def merge_pair(wf, pair):\n    for s in list(wf):\n        t, i = [], 0\n        while i < len(s):\n"
+        "            if s[i:i + 2] == pair:\n                t.append(s[i] + s[i + 1]); i += 2\n"
+        "            else:\n                t.append(s[i]); i += 1\n        wf[tuple(t)] = wf.pop(s)\n    return wf",
+    ],
+    ("lab1_clinical_text", "q5"): [
+        # a trigger anywhere before the term
+        "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low[:where]))",
+        # a trigger anywhere in the sentence
+        "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low))",
+        # the five-word window, but no terminators
+        "def is_negated(sentence, term):\n" + NEGATION_PARTS
+        + "    return bool(re.search(pre, ' '.join(low[:where].split()[-5:])))",
+    ],
+}
+
+
+@pytest.mark.parametrize("lab, q", list(WRONG))
+def test_plausible_wrong_answers_lose_points(lab, q):
+    """Run here, without a sandbox: the hidden tests' verdict on plain Python functions."""
+    spec = labs.lab_spec(lab)
+    base = labs._trusted_namespace(spec)
+    for source in WRONG[lab, q]:
+        ns = dict(base)
+        exec(source, ns)
+        passed = []
+        for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
+            try:
+                exec(case["code"], dict(ns))
+                passed.append(True)
+            except Exception:  # a failed hidden test
+                passed.append(False)
+        assert not all(passed), f"{lab} {q}: this wrong answer passes every hidden test:\n{source}"

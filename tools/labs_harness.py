@@ -1,0 +1,193 @@
+"""The process that runs a student's notebook code for the lab grader (tools/labs.py), inside the sandbox.
+
+    python labs_harness.py READ_FD WRITE_FD
+
+It knows nothing about the tests and holds no score. The grader sends it the notebook's code cells, one
+at a time, then asks it to call the student's functions on test inputs; it answers with what they
+returned, converted to plain data (numbers, strings, containers, arrays, tensors). Anything else (a
+module, an object with its own `__eq__`) goes back as an opaque handle the grader can call but never
+compare. The grader compares the data and computes the score in its own process, so nothing this
+process does (patching builtins, otter or this file, forging messages) can change a score beyond
+answering the questions.
+
+Messages are an 8-byte length and a pickle. The grader's requests may carry any picklable test input;
+the answers are read by the grader with an unpickler that refuses every class (see tools/labs.py).
+"""
+import io
+import os
+import pickle
+import signal
+import struct
+import sys
+import time
+import traceback
+
+SENTINEL = "\x00labs"   # marks a tagged value (array, tensor, Counter, handle) in an answer
+
+
+def _read_exact(fd, n):
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Objects:
+    """Objects handed to the grader as handles, by number."""
+
+    def __init__(self):
+        self.items = {}
+
+    def add(self, obj):
+        self.items[id(obj)] = obj
+        return id(obj)
+
+
+def encode(x, objects, depth=0):
+    """`x` as plain data: builtin scalars and containers, tagged arrays/tensors/Counters, else a handle."""
+    import collections
+    import collections.abc
+
+    if depth > 100:
+        raise ValueError("data nested more than 100 deep")
+    t = type(x)
+    if x is None or t in (bool, int, float, str, bytes):
+        return x
+    if isinstance(x, complex):
+        return (SENTINEL, "complex", float(x.real), float(x.imag))
+    for base in (int, float, str, bytes):
+        if isinstance(x, base):
+            return base(x)
+    np = sys.modules.get("numpy")
+    torch = sys.modules.get("torch")
+    if np is not None and isinstance(x, np.ndarray) and x.dtype.kind in "biufc":
+        return (SENTINEL, "nd", x.dtype.str, tuple(x.shape), np.ascontiguousarray(x).tobytes())
+    if np is not None and isinstance(x, np.generic) and x.dtype.kind in "biufc":
+        return (SENTINEL, "np", x.dtype.str, x.tobytes())
+    if torch is not None and isinstance(x, torch.Tensor) and not x.is_complex() and x.dtype != torch.bfloat16:
+        a = x.detach().cpu().contiguous()
+        return (SENTINEL, "pt", str(a.dtype).replace("torch.", ""), tuple(a.shape), a.numpy().tobytes())
+    if isinstance(x, collections.Counter):
+        return (SENTINEL, "Counter", [(encode(k, objects, depth + 1), encode(v, objects, depth + 1))
+                                      for k, v in dict.items(x)])
+    if isinstance(x, dict):
+        return {encode(k, objects, depth + 1): encode(v, objects, depth + 1) for k, v in dict.items(x)}
+    if isinstance(x, collections.abc.Mapping):  # e.g. a tokenizer's BatchEncoding
+        return {encode(k, objects, depth + 1): encode(x[k], objects, depth + 1) for k in list(x.keys())}
+    if isinstance(x, (list, tuple, set, frozenset)):
+        items = [encode(v, objects, depth + 1) for v in x]
+        kind = list if isinstance(x, list) else tuple if isinstance(x, tuple) else set if isinstance(x, set) else frozenset
+        return kind(items)
+    if isinstance(x, range):
+        return list(x)
+    return (SENTINEL, "h", objects.add(x), f"{t.__module__}.{t.__qualname__}")
+
+
+class _NoGrader:
+    """Stands in for otter's Notebook: the grader does not use the student's checks."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+class _NoIPython:
+    """`get_ipython()` in a plain interpreter: magics and shell escapes are skipped."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _source(cell):
+    """A cell's code as plain Python (IPython magics turned into calls of the stub above)."""
+    try:
+        compile(cell, "<cell>", "exec")
+        return cell
+    except SyntaxError:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(cell)
+
+
+def main():
+    rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # past the output limit, writes fail instead of killing us
+    sys.stdin = io.StringIO("")
+    objects = _Objects()
+    ns = {"__name__": "__main__", "__builtins__": __builtins__, "get_ipython": lambda: _NoIPython(),
+          "display": print, "_NoGrader": _NoGrader}
+
+    def send(message):
+        data = pickle.dumps(message, protocol=5)
+        os.write(wfd, struct.pack("<Q", len(data)))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(wfd, view[: 1 << 20]):]
+
+    cache = {}   # large arguments the grader sent before, by the hash of their pickle
+
+    def recv():
+        size = struct.unpack("<Q", _read_exact(rfd, 8))[0]
+        blobs, body = pickle.loads(_read_exact(rfd, size))
+
+        class Loader(pickle.Unpickler):
+            def persistent_load(self, ref):
+                kind, key = ref
+                return {"h": objects.items, "c": cache}.get(kind, ns)[key]
+
+        for key, blob in blobs.items():
+            cache[key] = Loader(io.BytesIO(blob)).load()
+        return Loader(io.BytesIO(body)).load()
+
+    def resolve(ref):
+        kind, key = ref
+        if kind == "n":
+            if key not in ns:
+                raise NameError(f"{key} is not defined in your notebook")
+            return ns[key]
+        return objects.items[key]
+
+    def error(e):
+        name = type(e).__name__
+        return ("raise", name, f"{name}: {str(e)[:300]}".rstrip(": "))
+
+    send(("ready", os.getpid()))
+    while True:
+        request = recv()
+        op = request[0]
+        try:
+            if op == "cell":
+                start = time.process_time()
+                try:
+                    exec(compile(_source(request[1]), f"<cell {request[2]}>", "exec"), ns)
+                    send(("ok", time.process_time() - start))
+                except BaseException as e:  # a cell's error (SystemExit too) costs only that cell
+                    tb = traceback.extract_tb(e.__traceback__)
+                    line = next((f.lineno for f in reversed(tb) if f.filename.startswith("<cell")), None)
+                    send(("error", f"{type(e).__name__}: {str(e)[:200]}" + (f" (line {line})" if line else "")))
+                continue
+            if op == "bye":
+                return
+            target = resolve(request[1])
+            if op == "call":
+                torch = sys.modules.get("torch")
+                args, kwargs, grad = request[2], request[3], request[4]
+                if torch is not None:
+                    with torch.set_grad_enabled(grad):
+                        value = target(*args, **kwargs)
+                else:
+                    value = target(*args, **kwargs)
+            elif op == "getattr":
+                value = getattr(target, request[2])
+            else:
+                raise ValueError(f"unknown request {op!r}")
+            send(("value", encode(value, objects)))
+        except BaseException as e:  # the student's function raised: the grader reports it
+            send(error(e))
+
+
+if __name__ == "__main__":
+    main()

@@ -36,7 +36,7 @@ run: $(STAMP) models
 test: $(STAMP)
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest tests/test_builds_identical.py
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
-	  --ignore=tests/test_builds_identical.py
+	  --ignore=tests/test_builds_identical.py --durations=15
 
 # Build the offline models into the git-ignored models/ (course stand-ins for BioBERT/PubMedBERT and
 # BioGPT, SmolLM2 converted from its packaged GGUF), side by side. Each is built once, on one thread,

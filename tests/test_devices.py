@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from utils import evaluate, llm, models, spans, train
-from utils.setup import model_device, to_device
+from utils.devices import model_device, to_device
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (runs on a Colab GPU runtime)")
 DEVICES = ["cpu", pytest.param("cuda", marks=CUDA)]

@@ -161,7 +161,7 @@ def span_vectors(model, tokenizer, texts, spans=None, batch_size: int = 64, max_
     is (CPU or GPU); the averaging is done on the CPU."""
     import torch
 
-    from .setup import model_device, to_device
+    from .devices import model_device, to_device
 
     texts = list(texts)
     if spans is not None and len(spans) != len(texts):
@@ -225,7 +225,7 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
     import torch
     from tqdm.auto import tqdm
 
-    from .setup import model_device, to_device
+    from .devices import model_device, to_device
 
     if not {"text", "label"} <= set(train.column_names):
         raise ValueError(f"train must have 'text' and 'label' columns, got {train.column_names}")

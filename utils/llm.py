@@ -78,7 +78,7 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
     import torch
     from transformers import LogitsProcessorList
 
-    from .setup import model_device
+    from .devices import model_device
 
     if not chats or not all(isinstance(c, list) for c in chats):
         raise TypeError("chats must be a non-empty list of message lists (see messages())")
@@ -115,7 +115,7 @@ def stream(model, tokenizer, text: str, max_new_tokens: int = 40, **generate_kwa
 
     from transformers import TextIteratorStreamer
 
-    from .setup import model_device
+    from .devices import model_device
 
     if not isinstance(text, str) or not text:
         raise TypeError("text must be a non-empty str (the prompt)")

@@ -105,7 +105,7 @@ def generate(model, idx, max_new_tokens: int, temperature: float = 1.0, top_k: i
     idx is moved to the model's device; a seeded `generator` draws on its own device, so the
     same seed gives the same sample wherever the model runs.
     """
-    from .setup import model_device
+    from .devices import model_device
 
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")

@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .devices import model_device, to_device  # noqa: F401  (kept importable from here)
+
 REPO_URL = "https://github.com/clinical-nlp-course/clinical-nlp-course"  # the one place; forks change it here
 REPO_DIR = REPO_URL.rstrip("/").rsplit("/", 1)[-1]
 BRANCH = "main"
@@ -123,32 +125,6 @@ def device() -> str:
     """'cuda' when a GPU is there, else 'cpu' (the course never needs a GPU)."""
     import torch
     return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def model_device(model):
-    """The torch.device a model computes on: ``model.device`` (every transformers model has it),
-    else the device of its first parameter, else the CPU. `Trainer` moves a model to the GPU when
-    there is one, so a function that runs a model must send the inputs where the model now is."""
-    import torch
-
-    where = getattr(model, "device", None)
-    if isinstance(where, (torch.device, str)):
-        return torch.device(where)
-    parameter = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
-    return parameter.device if parameter is not None else torch.device("cpu")
-
-
-def to_device(batch, device):
-    """A copy of `batch` (a dict such as a tokenizer's BatchEncoding, or a list/tuple) with every
-    tensor moved to `device`; anything else is passed through unchanged."""
-    import torch
-
-    move = lambda v: v.to(device) if isinstance(v, torch.Tensor) else v
-    if isinstance(batch, dict) or hasattr(batch, "items"):
-        return {k: move(v) for k, v in batch.items()}
-    if isinstance(batch, (list, tuple)):
-        return type(batch)(move(v) for v in batch)
-    return move(batch)
 
 
 KEEP = ("torch", "numpy")   # Colab's own builds: the Colab install pins them where they are

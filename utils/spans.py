@@ -200,7 +200,7 @@ def tag_texts(model, tokenizer, texts, max_length: int = 64, batch_size: int = 6
     `max_length` tokens is left untagged."""
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings, not one string")
-    from .setup import model_device, to_device
+    from .devices import model_device, to_device
 
     id2label = model.config.id2label
     model.eval()
@@ -263,7 +263,7 @@ def answer_questions(model, tokenizer, questions, contexts, max_length: int = 38
     and return the answer strings, cut from the contexts: the `best_span` of the model's start and
     end logits over the context tokens. A context longer than `max_length` tokens (with its
     question) is truncated, so its tail cannot be the answer. Inputs go to the model's device."""
-    from .setup import model_device, to_device
+    from .devices import model_device, to_device
 
     questions, contexts = list(questions), list(contexts)
     if len(questions) != len(contexts):

@@ -11,7 +11,7 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
-from .setup import model_device, to_device
+from .devices import model_device, to_device
 
 EOS = "[EOS]"
 

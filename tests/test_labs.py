@@ -402,7 +402,7 @@ def test_student_release_has_no_solutions_and_points_at_its_own_repository(tmp_p
     everything = "\n".join(text.values())
     labs_text = "\n".join(t for p, t in text.items() if "notebooks/labs" in str(p))
     for lab in LABS:  # (lecture notebooks and utils may teach the same code: solutions are checked in the labs)
-        solutions, hidden = _master_blocks(lab)
+        solutions, hidden = labs.master_blocks(lab)
         assert not [line for line in hidden if len(line) > 25 and line in everything], lab
         assert not [line for line in solutions if len(line) > 25 and line in labs_text], lab
     with pytest.raises(ValueError, match="not empty"):

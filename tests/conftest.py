@@ -47,13 +47,20 @@ SLOW_FILES = {"test_labs.py": 660, "test_site.py": 40, "test_deid.py": 40, "test
 def _cost(path: Path) -> float:
     if path.suffix == ".ipynb":
         import nbformat
-        import sys
 
-        sys.path.insert(0, str(ROOT / "tools"))
-        import notebooks
-
-        return notebooks.notebook_seconds(nbformat.read(path, as_version=4)) or 60.0
+        return _notebook_tool().notebook_seconds(nbformat.read(path, as_version=4)) or 60.0
     return SLOW_FILES.get(path.name, 1.0)
+
+
+def _notebook_tool():
+    """tools/notebooks.py (the committed timings), put on the path once."""
+    import sys
+
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
+    import notebooks
+
+    return notebooks
 
 
 def pytest_collection_modifyitems(items):

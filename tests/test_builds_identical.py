@@ -1,7 +1,6 @@
 """The offline models are reproducible: two builds in fresh processes that differ in hash seed, thread
 setting and working directory give the same files, byte for byte, so a student whose fingerprints
 match has the committed notebooks' models. One of the two builds is the one the notebooks load."""
-import hashlib
 import json
 import os
 import subprocess
@@ -14,11 +13,6 @@ from utils import hub
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = sorted({entry.key: name for name, entry in hub._STAND_INS.items()}.items())
-
-
-def _files(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +37,7 @@ def rebuilt(tmp_path_factory):
 @pytest.mark.parametrize("key", [k for k, _ in KEYS])
 def test_a_second_build_in_another_process_is_byte_identical(rebuilt, key):
     first, second = rebuilt
-    a, b = _files(first[key]), _files(second[key])
+    a, b = hub.file_hashes(first[key]), hub.file_hashes(second[key])
     assert {"config.json"} <= set(a) and sorted(a) == sorted(b), f"{key}: different files"
     differ = [name for name in a if a[name] != b[name]]
     assert differ == [], f"{key}: these files differ between two builds: {differ}"

@@ -128,19 +128,27 @@ def _course_sources(module: str) -> list[Path]:
     return sorted(package / f"{name}.py" for name in seen)
 
 
-def fingerprint(folder: Path | str) -> str:
-    """A short sha256 of every file of a saved model folder (names and bytes; dot-files, the hub's
-    own bookkeeping, excluded). Two folders with the same fingerprint hold the same model, byte
-    for byte: a student's stand-in matches the one in the committed notebooks when it is equal."""
+def file_hashes(folder: Path | str) -> dict[str, str]:
+    """{relative path: sha256} of every file of a saved model folder, dot-files (the hub's own
+    bookkeeping) excluded, in path order."""
     import hashlib
 
     folder = Path(folder)
     if not (folder / "config.json").exists():
         raise FileNotFoundError(f"{folder} is not a saved model folder (no config.json)")
+    return {f.relative_to(folder).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))}
+
+
+def fingerprint(folder: Path | str) -> str:
+    """A short sha256 over `file_hashes` (names and bytes). Two folders with the same fingerprint hold
+    the same model, byte for byte: a student's stand-in matches the one in the committed notebooks
+    when it is equal."""
+    import hashlib
+
     digest = hashlib.sha256()
-    for f in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        digest.update(f.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    for name, sha in file_hashes(folder).items():
+        digest.update(name.encode() + b"\0" + bytes.fromhex(sha))
     return digest.hexdigest()[:12]
 
 

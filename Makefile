@@ -31,12 +31,13 @@ setup: $(STAMP)
 run: $(STAMP) models
 	$(BIN)/python tools/notebooks.py run
 
-# First the offline models, built twice side by side in fresh processes and compared file by file
-# (tests/test_builds_identical.py; the notebooks load the first build); then everything else.
+# One pytest run, files spread over JOBS workers (one torch thread each) in the order tests/conftest.py
+# sets: first the offline models, built once into models/ by a fresh process and checked byte for byte
+# against utils/builds.json (tests/test_builds_identical.py); meanwhile the other workers run what
+# needs no model, and the files that load a model come after.
 test: $(STAMP)
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest tests/test_builds_identical.py
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
-	  --ignore=tests/test_builds_identical.py --durations=15
+	  --no-loadscope-reorder --durations=20
 
 # Build the offline models into the git-ignored models/ (course stand-ins for BioBERT/PubMedBERT and
 # BioGPT, SmolLM2 converted from its packaged GGUF), side by side. Each is built once, on one thread,
@@ -105,7 +106,7 @@ constraints: $(STAMP)
 	  | sed -E 's/\+[a-z0-9.]+$$//' | sort -f > constraints.tmp
 	{ head -2 constraints.txt; cat constraints.tmp; } > constraints.new && rm constraints.tmp && mv constraints.new constraints.txt
 
-.PHONY: budgets determinism rehearse
+.PHONY: budgets determinism rehearse record-builds
 # Rehearse Colab's online path offline: notebooks 00, 07, 08 and 09 run against a local Hugging Face
 # Hub (tools/local_hub.py, on 127.0.0.1) that serves the course models under their real names.
 # Outputs go to build/rehearse/ (the committed notebooks are not touched); it fails if a notebook
@@ -113,6 +114,12 @@ constraints: $(STAMP)
 # `make rehearse NB="08"` rehearses only notebook 08.
 rehearse: $(STAMP) models
 	$(BIN)/python tools/local_hub.py rehearse $(NB)
+
+# After changing a model builder: build every model in a fresh process and record its files' sha256 in
+# utils/builds.json (tests/test_builds_identical.py checks each fresh build against it); re-execute the
+# notebooks that load a model whose fingerprint changed.
+record-builds: $(STAMP)
+	$(BIN)/python -m utils.hub record
 
 # Developer check: the committed notebooks' own nbclient timestamps against their budgets
 # (course.budget_s, default 60 s) and the 30 s cell limit. Labs are exempt.

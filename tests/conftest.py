@@ -41,7 +41,13 @@ def pytest_collection_finish(session):
 
 # Seconds of CPU a test file costs, measured on the course's 2-core machine (one thread per worker);
 # files not named here take a few seconds. Notebooks cost what their committed run took.
-SLOW_FILES = {"test_labs.py": 660, "test_site.py": 40, "test_deid.py": 40, "test_local_hub.py": 30}
+SLOW_FILES = {"test_labs.py": 360, "test_site.py": 40, "test_deid.py": 40, "test_local_hub.py": 30}
+# The build of the offline models (tests/test_builds_identical.py) runs first, on one worker, for about
+# BUILD_SECONDS; these files load a built model, so they are scheduled after enough other work to fill
+# the other workers meanwhile (they would wait for the build's file lock otherwise, idle).
+BUILD_FILE, BUILD_SECONDS = "test_builds_identical.py", 300
+NEEDS_MODELS = {"07_pretraining_finetuning.ipynb", "08_huggingface_biomedical_llms.ipynb",
+                "09_llms_in_practice.ipynb", "test_llm.py", "test_pretrain.py", "test_local_hub.py"}
 
 
 def _cost(path: Path) -> float:
@@ -63,13 +69,34 @@ def _notebook_tool():
     return notebooks
 
 
+def schedule(costs: dict, workers: int) -> list:
+    """The order to hand files to pytest-xdist (`--dist loadfile --no-loadscope-reorder`: each worker
+    takes the next file when it is nearly done). The model build first; then the costliest files
+    first, so that no long file starts last while the other workers idle; but a file that needs the
+    models only once the other workers have had about BUILD_SECONDS of work each."""
+    files = sorted(costs, key=lambda f: (-costs[f], str(f)))
+    first = [f for f in files if Path(str(f)).name == BUILD_FILE]
+    free = [f for f in files if f not in first and Path(str(f)).name not in NEEDS_MODELS]
+    needing = [f for f in files if Path(str(f)).name in NEEDS_MODELS]
+    order, free_done = list(first), 0.0
+    while free or needing:
+        ready = needing and (not first or free_done >= BUILD_SECONDS * max(workers - 1, 1) or not free)
+        if ready and (not free or costs[needing[0]] >= costs[free[0]]):
+            order.append(needing.pop(0))
+        else:
+            free_done += costs[free[0]]
+            order.append(free.pop(0))
+    return order
+
+
 def pytest_collection_modifyitems(items):
-    """Costliest files first, so that pytest-xdist (`--dist loadfile`, one file per worker at a time)
-    never starts a long notebook last while the other worker idles. The order within a file stays.
+    """Files in the order of `schedule`; the order within a file stays.
 
     nbval waits only 5 s (hard-coded) for each output message after a cell finishes; a long
     training cell with progress-bar updates can exceed it on a busy machine (nbval issues #136,
     #231). Give each notebook cell 60 s instead; the cell's own timeout is --nbval-cell-timeout."""
+    import os
+
     costs = {}
     for item in items:
         if hasattr(item, "output_timeout"):
@@ -77,4 +104,5 @@ def pytest_collection_modifyitems(items):
         path = Path(str(item.fspath))
         if path not in costs:
             costs[path] = _cost(path)
-    items.sort(key=lambda item: -costs[Path(str(item.fspath))])
+    rank = {path: i for i, path in enumerate(schedule(costs, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))}
+    items.sort(key=lambda item: rank[Path(str(item.fspath))])

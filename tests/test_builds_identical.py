@@ -1,47 +1,74 @@
-"""The offline models are reproducible: two builds in fresh processes that differ in hash seed, thread
-setting and working directory give the same files, byte for byte, so a student whose fingerprints
-match has the committed notebooks' models. One of the two builds is the one the notebooks load."""
+"""The offline models are reproducible: a build in a fresh process gives the files recorded in
+utils/builds.json byte for byte. The record was written by another fresh process (`python -m
+utils.hub record`: PYTHONHASHSEED=12345, two OpenMP threads, another working directory), so a match
+is two builds that differ in hash seed, thread setting and directory giving the same bytes, and it
+also says that the committed notebooks' models are the ones built here. The build into models/ is the
+one the notebooks then load: the course builds each model once per run.
+
+If this machine's bytes differ from the record although the builder's sources are the recorded
+ones, a second build in another fresh process decides: two processes that disagree fail the test
+(a source of variance is back); two that agree mean that this machine's CPU or libraries compute
+other last bits than the recording machine, which is reported as an expected failure, with both."""
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from utils import hub
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = sorted({entry.key: name for name, entry in hub._STAND_INS.items()}.items())
+KEYS = sorted({entry.key for entry in hub._STAND_INS.values()})
+ENTRIES = {entry.key: entry for entry in hub._STAND_INS.values()}
+RERECORD = ("run `python -m utils.hub record` (a fresh-process build of every model, about 5 minutes) and "
+            "commit utils/builds.json; if a fingerprint changed, re-execute the notebooks that load it")
 
 
 @pytest.fixture(scope="module")
-def rebuilt(tmp_path_factory):
-    """Every registered model built in two fresh processes at once, each on one core: one into
-    models/ (where the notebooks load it; a build already there and up to date is kept), with
-    PYTHONHASHSEED=0 and OMP_NUM_THREADS=1 in the repository; the other into a temporary folder with
-    PYTHONHASHSEED=12345 and OMP_NUM_THREADS=2 (the builder pins its own thread count) elsewhere.
-    `make test` runs this file first, on its own, so that the notebooks find the first build."""
+def built():
+    """Every registered model built into models/ by a fresh process with PYTHONHASHSEED=0 and one
+    OpenMP thread, started in the repository (a build already there and up to date is kept)."""
+    hub.build_in_fresh_process(hub.MODELS_DIR, ROOT, "0", 1)
+    return {key: hub.MODELS_DIR / key for key in KEYS}
+
+
+@pytest.fixture(scope="module")
+def second_build(tmp_path_factory):
+    """Only when a build differs from the record: every model again, in a temporary folder, by a
+    fresh process with PYTHONHASHSEED=12345 and two OpenMP threads, started elsewhere."""
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    code = "import sys; from pathlib import Path; from utils import hub; hub.build(models_dir=Path(sys.argv[1]))"
-    runs = [(hub.MODELS_DIR, ROOT, {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}),
-            (elsewhere / "models", elsewhere, {"PYTHONHASHSEED": "12345", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})]
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], cwd=cwd,
-                              env={**os.environ, **env, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)})
-             for folder, cwd, env in runs]
-    assert [p.wait(timeout=1800) for p in procs] == [0, 0], "a build failed (its log is above)"
-    keys = sorted({entry.key for entry in hub._STAND_INS.values()})
-    return ({key: hub.MODELS_DIR / key for key in keys}, {key: elsewhere / "models" / key for key in keys})
+    hub.build_in_fresh_process(elsewhere / "models", elsewhere, "12345", 2)
+    return {key: elsewhere / "models" / key for key in KEYS}
 
 
-@pytest.mark.parametrize("key", [k for k, _ in KEYS])
-def test_a_second_build_in_another_process_is_byte_identical(rebuilt, key):
-    first, second = rebuilt
-    a, b = hub.file_hashes(first[key]), hub.file_hashes(second[key])
-    assert {"config.json"} <= set(a) and sorted(a) == sorted(b), f"{key}: different files"
-    differ = [name for name in a if a[name] != b[name]]
-    assert differ == [], f"{key}: these files differ between two builds: {differ}"
-    assert hub.fingerprint(first[key]) == hub.fingerprint(second[key]) == hub.build_info(first[key])["fingerprint"]
+@pytest.mark.parametrize("key", KEYS)
+def test_a_fresh_build_has_the_recorded_bytes(built, key, request):
+    record = hub.recorded().get(key)
+    assert record, f"{key} has no entry in utils/builds.json: {RERECORD}"
+    assert record["source_stamp"] == ENTRIES[key].source_stamp(), \
+        f"the builder of {key} (or a course module it imports) changed since the record: {RERECORD}"
+    here = hub.file_hashes(built[key])
+    assert {"config.json"} <= set(here)
+    assert hub.fingerprint(built[key]) == hub.build_info(built[key])["fingerprint"]
+    if here == record["files"]:
+        assert hub.fingerprint(built[key]) == record["fingerprint"]
+        return
+    other = hub.file_hashes(request.getfixturevalue("second_build")[key])
+    differ = sorted(name for name in here.keys() | other.keys() if here.get(name) != other.get(name))
+    assert differ == [], f"{key}: two fresh-process builds on this machine differ in {differ}"
+    pytest.xfail(f"{key}: this machine builds the same bytes in every process, but not the recorded ones "
+                 f"(recorded: torch {record['torch']}, CPU {record['cpu_capability']}, fingerprint "
+                 f"{record['fingerprint']}; here: torch {torch.__version__.split('+')[0]}, CPU "
+                 f"{torch.backends.cpu.get_cpu_capability()}, fingerprint {hub.fingerprint(built[key])}): "
+                 f"numbers may differ slightly from the committed notebooks")
+
+
+def test_the_record_names_every_file_with_a_sha256():
+    record = hub.recorded()
+    assert sorted(record) == KEYS, f"utils/builds.json covers {sorted(record)}, not {KEYS}: {RERECORD}"
+    for key, entry in record.items():
+        assert "config.json" in entry["files"] and all(len(sha) == 64 for sha in entry["files"].values()), key
+        assert len(entry["fingerprint"]) == 12 and entry["cpu_capability"] and entry["torch"], key
 
 
 def test_the_fingerprint_sees_every_byte_but_not_the_bookkeeping(tmp_path):

@@ -44,6 +44,9 @@ PROBE_SECONDS = 3.0
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 _TRUE = {"1", "true", "yes", "on"}
 BUILD_INFO = ".build-info.json"   # written beside a build; not part of its fingerprint
+# The record of each build the committed notebooks used (`record`): its files' sha256, fingerprint and
+# source stamp. tests/test_builds_identical.py checks a fresh build against it.
+RECORD = Path(__file__).resolve().parent / "builds.json"
 
 
 @dataclass(frozen=True)
@@ -324,6 +327,56 @@ def resolve(name: str, *, verbose: bool = True, models_dir: Path | str = MODELS_
     return choice
 
 
+def recorded() -> dict[str, dict]:
+    """{key: record} of the builds the committed notebooks used (`RECORD`; written by `record`)."""
+    return json.loads(RECORD.read_text()) if RECORD.exists() else {}
+
+
+def build_in_fresh_process(models_dir: Path | str, cwd: Path | str, hash_seed: str, threads: int,
+                           names: list[str] | None = None) -> None:
+    """Build `names` (default: all) into `models_dir` in a new Python process started in `cwd` with
+    PYTHONHASHSEED=`hash_seed` and OMP/MKL_NUM_THREADS=`threads` (the builder still uses one thread):
+    nothing of the calling process (hash order, imports, thread settings) can reach the files."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed), "OMP_NUM_THREADS": str(threads),
+           "MKL_NUM_THREADS": str(threads), "HF_HUB_OFFLINE": "1",
+           "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    code = ("import sys; from pathlib import Path; from utils import hub; "
+            "hub.build(sys.argv[2:] or None, models_dir=Path(sys.argv[1]))")
+    done = subprocess.run([sys.executable, "-c", code, str(models_dir), *(names or [])], cwd=cwd, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"the build in a fresh process failed (exit {done.returncode}; its log is above)")
+
+
+def record(models_dir: Path | str | None = None) -> dict[str, dict]:
+    """Build every model in a fresh process (PYTHONHASHSEED=12345, two OpenMP threads, started in a
+    temporary folder: everything a student's process may differ in) and write `RECORD`: per build,
+    its files' sha256, fingerprint, the source stamp of its builder, and the torch version and CPU
+    instruction set it was built with. Run it after changing a builder, then re-execute the notebooks
+    that load the model. With `models_dir`, record the builds already there instead."""
+    import tempfile
+
+    import torch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if models_dir is None:
+            models_dir = Path(tmp) / "models"
+            build_in_fresh_process(models_dir, tmp, "12345", 2)
+        out = {}
+        for entry in sorted({e.key: e for e in _STAND_INS.values()}.values(), key=lambda e: e.key):
+            folder = Path(models_dir) / entry.key
+            if (folder / ".course-build").read_text() != entry.source_stamp():
+                raise RuntimeError(f"{folder} was built from other sources than the current ones")
+            out[entry.key] = {"fingerprint": fingerprint(folder), "source_stamp": entry.source_stamp(),
+                              "torch": torch.__version__.split("+")[0],
+                              "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+                              "files": file_hashes(folder)}
+    RECORD.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    return out
+
+
 def build(names: list[str] | None = None, models_dir: Path | str = MODELS_DIR, jobs: int = 1) -> dict[str, Path]:
     """Build (or find already built) the offline models of `names` (default: every registered one),
     one build per shared key. Returns {key: folder}.
@@ -351,14 +404,19 @@ def build(names: list[str] | None = None, models_dir: Path | str = MODELS_DIR, j
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m utils.hub build [--jobs N] [NAME ...]` builds offline models (N side by side);
-    `python -m utils.hub list` lists them."""
+    `python -m utils.hub list` lists them; `python -m utils.hub record` rebuilds them all in a fresh
+    process and records their files (`record`)."""
     args = list(sys.argv[1:] if argv is None else argv)
     jobs = 1
     if args[1:2] == ["--jobs"] and args[2:3] and args[2].isdigit():
         jobs, args = int(args[2]), args[:1] + args[3:]
-    if not args or args[0] not in {"build", "list"}:
-        print("usage: python -m utils.hub build [--jobs N] [NAME ...] | list")
+    if not args or args[0] not in {"build", "list", "record"}:
+        print("usage: python -m utils.hub build [--jobs N] [NAME ...] | list | record")
         return 2
+    if args[0] == "record":
+        for key, entry in record().items():
+            print(f"{key}: fingerprint {entry['fingerprint']} recorded in {RECORD.name}")
+        return 0
     if args[0] == "list":
         for name, where in available().items():
             print(f"{name}: {where}")

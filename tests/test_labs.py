@@ -156,6 +156,15 @@ def test_sandbox_hides_secrets_network_files_and_other_submissions(tmp_path, mon
     assert not any(t.exists() for t in targets)
 
 
+def test_the_scratch_tmp_never_hides_a_course_cloned_under_tmp():
+    # bubblewrap mounts in order: a tmpfs on /tmp after the binds hid a course cloned into /tmp/...
+    cmd = labs._bwrap_command(12345)
+    scratch = next(i for i in range(len(cmd) - 1) if cmd[i:i + 2] == ["--tmpfs", "/tmp"])
+    binds = [i for i, arg in enumerate(cmd) if arg == "--ro-bind"]
+    assert binds and scratch < min(binds)
+    assert ["--dir", "/tmp"] not in [cmd[i:i + 2] for i in range(len(cmd) - 1)]   # it stays 1777
+
+
 def test_sandbox_limits_memory_processes_and_output(tmp_path, sandbox_ok):
     errors = _probe(tmp_path, [
         "hog = bytearray(64 * 2**30)",                                        # 64 GiB: refused at once

@@ -389,8 +389,11 @@ def _bwrap_command(uid: int) -> list[str]:
            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
     if os.geteuid() != 0:
         cmd.append("--unshare-user")
+    # The private scratch /tmp first: mounted after the course it would hide a course (or venv) that
+    # lives under /tmp, as a clone in /tmp does; mounted first, the read-only binds go on top of it.
+    cmd += ["--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp"]
     binds = _readable_paths()
-    parents = sorted({str(a) for p in binds for a in p.parents if str(a) != "/"
+    parents = sorted({str(a) for p in binds for a in p.parents if str(a) not in ("/", "/tmp")
                       and not any(a == b or b in a.parents for b in binds)}, key=len)
     for d in parents:  # bubblewrap would make them mode 0700, closed to the sandbox's user
         cmd += ["--perms", "0755", "--dir", d]
@@ -402,7 +405,7 @@ def _bwrap_command(uid: int) -> list[str]:
     cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--ro-bind-try", "/etc/localtime", "/etc/localtime",
             "--dev", "/dev", "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/dev/shm", "--proc", "/proc",
-            "--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp", "--chdir", "/tmp"]
+            "--chdir", "/tmp"]
     for key, value in _sandbox_env().items():
         cmd += ["--setenv", key, value]
     if os.geteuid() == 0:  # become an unprivileged user of our own inside: no root, no capabilities

@@ -56,13 +56,15 @@ labs: $(STAMP)
 
 # Grade a folder of submissions, each in a bubblewrap sandbox (installed with apt-get when missing and
 # we are root; otherwise grading refuses and says how to install it, unless UNSAFE=1).
-#   make grade LAB=lab2 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1]
+#   make grade LAB=lab2 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1] [SEED=n]
 # JOBS: submissions in parallel; TIMEOUT: seconds per cell and per hidden test; REGRADE: grade again
-# files already in OUT/grades.csv; OUT: results folder (default build/grades/LAB).
+# files already in OUT/grades.csv; OUT: results folder (default build/grades/LAB); SEED: seed of the hidden
+# tests' generated data (default: kept in OUT/grading-seed.txt, drawn at random the first time).
 grade: $(STAMP) models sandbox
 	@test -n "$(LAB)" && test -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=lab1 SUBMISSIONS=folder/ [JOBS=2] [OUT=dir] [TIMEOUT=120] [REGRADE=1] [UNSAFE=1]"; exit 2; }
 	$(BIN)/python tools/labs.py grade $(LAB) $(SUBMISSIONS) --jobs $(or $(JOBS),1) \
-	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(OUT),--out $(OUT)) $(if $(REGRADE),--regrade) $(if $(UNSAFE),--unsafe)
+	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(OUT),--out $(OUT)) $(if $(REGRADE),--regrade) $(if $(UNSAFE),--unsafe) \
+	  $(if $(SEED),--seed $(SEED))
 
 # The tree to give students: everything but the masters (solutions, hidden tests) and the grader.
 #   make student-release DIR=../course-2027 [REPO=https://github.com/OWNER/NAME]

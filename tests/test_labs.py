@@ -156,6 +156,16 @@ def test_sandbox_hides_secrets_network_files_and_other_submissions(tmp_path, mon
     assert not any(t.exists() for t in targets)
 
 
+def test_hidden_data_comes_from_the_grading_seed_which_submissions_never_see():
+    spec = {"sha256": "test-seed", "lab": "t", "setup": []}
+    assert labs._trusted_namespace({**spec, "grading_seed": 5})["GRADING_SEED"] == 5
+    assert labs._trusted_namespace(spec)["GRADING_SEED"] == labs.DEFAULT_GRADING_SEED
+    for lab in ("lab6_finetuning", "lab7_phenotype_ranking"):   # the labs whose hidden tests generate notes
+        hidden = "\n".join(c["code"] for q in labs.lab_spec(lab)["questions"].values() for c in q["cases"] if c["hidden"])
+        assert "seed=GRADING_SEED" in hidden, lab
+    assert "GRADING_SEED" not in labs._sandbox_env().values()
+
+
 def test_the_scratch_tmp_never_hides_a_course_cloned_under_tmp():
     # bubblewrap mounts in order: a tmpfs on /tmp after the binds hid a course cloned into /tmp/...
     cmd = labs._bwrap_command(12345)
@@ -381,7 +391,8 @@ def test_ctrl_c_keeps_the_rows_already_graded(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         graded.append(task[0])
         return dict({q: 1.0 for q in spec["questions"]}, file=task[0], total=4.0, feedback=[],
-                    sha256=labs.hashlib.sha256(task[1]).hexdigest(), master=spec["sha256"][:12])
+                    sha256=labs.hashlib.sha256(task[1]).hexdigest(), master=spec["sha256"][:12],
+                    seed=task[2]["grading_seed"])
 
     monkeypatch.setattr(labs, "_grade_task", fake)
     with pytest.raises(KeyboardInterrupt):

@@ -722,14 +722,20 @@ class Sandbox:
 
 # -- grading one submission --
 
-_TRUSTED = {}  # master sha256 -> the namespace its setup code built, shared by every submission
+_TRUSTED = {}  # (master sha256, grading seed) -> the namespace its setup code built, shared by every submission
+# Hidden tests that generate data ("notes nobody has seen") draw it with GRADING_SEED, a name only the
+# grader's namespace defines (submissions never see it). `grade` sets it per class (--seed, or drawn
+# once and kept in OUT/grading-seed.txt), so a leaked master does not reveal the graded cases; CI and a
+# direct `grade_one` use DEFAULT_GRADING_SEED.
+DEFAULT_GRADING_SEED = 20261124
 
 
 def _trusted_namespace(spec: dict) -> dict:
     """The master's setup code, run here (it is the instructor's), once per process."""
     import contextlib
 
-    if spec["sha256"] not in _TRUSTED:
+    key = (spec["sha256"], spec.get("grading_seed", DEFAULT_GRADING_SEED))
+    if key not in _TRUSTED:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
@@ -742,7 +748,7 @@ def _trusted_namespace(spec: dict) -> dict:
                 cache[key] = make()
             return cache[key]
 
-        ns = {"__name__": "__lab_tests__", "root": ROOT, "once": once}
+        ns = {"__name__": "__lab_tests__", "root": ROOT, "once": once, "GRADING_SEED": key[1]}
         with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
             import utils.setup
 
@@ -750,8 +756,8 @@ def _trusted_namespace(spec: dict) -> dict:
             utils.setup.seed_everything()
             for code in spec["setup"]:
                 exec(compile(code, f"<{spec['lab']} setup>", "exec"), ns)
-        _TRUSTED[spec["sha256"]] = ns
-    return _TRUSTED[spec["sha256"]]
+        _TRUSTED[key] = ns
+    return _TRUSTED[key]
 
 
 def _notebook_cells(data: bytes):
@@ -902,7 +908,7 @@ def _submissions(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
 
 def _columns(questions) -> list[str]:
     return ["file", *questions, "total", "max", "reasons", "flags", "cell_errors", "seconds", "cpu_s",
-            "error", "sha256", "master"]
+            "error", "sha256", "master", "seed"]
 
 
 def _csv_text(rows: dict[str, dict], questions) -> str:
@@ -941,6 +947,7 @@ def _grade_task(args):
         row.update(total=0.0, error=f"grader error: {type(e).__name__}: {e}", feedback=[])
     row.update(file=name, seconds=round(time.perf_counter() - start, 1),
                sha256=hashlib.sha256(data).hexdigest(), master=spec["sha256"][:12],
+               seed=spec.get("grading_seed", DEFAULT_GRADING_SEED),
                max=sum(q["points"] for q in spec["questions"].values()))
     return row
 
@@ -953,10 +960,13 @@ def _worker_init():
 
 
 def grade(lab: str, submissions: Path, out_dir: Path, timeout_s: float | None = None, jobs: int = 1,
-          regrade: bool = False, unsafe: bool = False, memory_gb: float = MEMORY_GB, progress: bool = True) -> Path:
+          regrade: bool = False, unsafe: bool = False, memory_gb: float = MEMORY_GB, progress: bool = True,
+          seed: int | None = None) -> Path:
     """Grade every notebook under `submissions` into `out_dir`: grades.csv (rewritten after each
     submission), feedback/<file>.txt, skipped.txt, summary.txt and summary.png. Rows of files already
-    graded with the same bytes and master are kept unless `regrade`."""
+    graded with the same bytes, master and seed are kept unless `regrade`. `seed` draws the hidden
+    tests' generated data (GRADING_SEED); without it, the seed in OUT/grading-seed.txt (a re-run), or
+    a new random one written there: every student of a class is graded on the same cases."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     lab = _check_lab(lab)
@@ -969,10 +979,19 @@ def grade(lab: str, submissions: Path, out_dir: Path, timeout_s: float | None = 
     if unsafe:
         print("WARNING: --unsafe: submissions run WITHOUT a sandbox, as you, with access to your files "
               "and the network. Grade only code you trust.", file=sys.stderr, flush=True)
-    spec = lab_spec(lab)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seed_file = out_dir / "grading-seed.txt"
+    if seed is None:
+        import secrets
+
+        seed = int(seed_file.read_text()) if seed_file.exists() and not seed_file.is_symlink() else secrets.randbelow(2**31)
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    _write_atomic(seed_file, f"{seed}\n")
+    print(f"hidden test data drawn with seed {seed} (kept in {seed_file.name}; a re-run reuses it)", file=sys.stderr)
+    spec = {**lab_spec(lab), "grading_seed": seed}
     questions = list(spec["questions"])
     files, skipped = _submissions(submissions)
-    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "feedback").mkdir(exist_ok=True)
     grades = out_dir / "grades.csv"
     rows = {}
@@ -980,7 +999,8 @@ def grade(lab: str, submissions: Path, out_dir: Path, timeout_s: float | None = 
         rows = {r["file"]: r for r in csv.DictReader(grades.open(newline=""))}
     todo = {name: data for name, data in files.items()
             if regrade or name not in rows or rows[name].get("sha256") != hashlib.sha256(data).hexdigest()
-            or rows[name].get("master") != spec["sha256"][:12] or set(questions) - set(rows[name])}
+            or rows[name].get("master") != spec["sha256"][:12] or rows[name].get("seed") != str(seed)
+            or set(questions) - set(rows[name])}
     kept = len(files) - len(todo)
     _write_atomic(out_dir / "skipped.txt", "".join(f"{n}: {why}\n" for n, why in skipped.items()))
     for name, why in skipped.items():
@@ -1093,6 +1113,8 @@ def main() -> int:
     g.add_argument("--regrade", action="store_true", help="grade again files already in grades.csv")
     g.add_argument("--memory", type=float, default=MEMORY_GB, help="GiB of address space per submission")
     g.add_argument("--unsafe", action="store_true", help="grade without a sandbox (trusted code only)")
+    g.add_argument("--seed", type=int, default=None,
+                   help="seed of the hidden tests' generated data (default: OUT/grading-seed.txt, else a new random one)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     if args.command == "build":
@@ -1114,7 +1136,7 @@ def main() -> int:
     out = args.out or ROOT / "build" / "grades" / _check_lab(args.lab)
     try:
         grade(args.lab, args.submissions.resolve(), out.resolve(), args.timeout, jobs=args.jobs,
-              regrade=args.regrade, unsafe=args.unsafe, memory_gb=args.memory)
+              regrade=args.regrade, unsafe=args.unsafe, memory_gb=args.memory, seed=args.seed)
     except KeyboardInterrupt:
         return 130
     return 0

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from utils import corpus_lexicon as lex
-from utils import data
+from utils import baselines, data
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def notes():
 
 @pytest.fixture(scope="module")
 def stats():
-    return data.corpus_stats()
+    return baselines.datasheet_stats()
 
 
 def test_rebuild_is_byte_identical_to_committed_files(tmp_path):

@@ -1,4 +1,4 @@
-"""Simple baselines on the course corpus, shared by `utils.data.corpus_stats` and the notebooks.
+"""Simple baselines on the course corpus, shared by the datasheet (`datasheet_stats`) and the notebooks.
 
 Every learned baseline follows one protocol: fit on train, choose its one hyper-parameter (the
 inverse regularisation `C` of a logistic regression) on validation, score once on test. Majority
@@ -164,3 +164,38 @@ def negex_accuracy(rows) -> float:
     _need(rows, {"before", "after", "negated"}, "negex_accuracy")
     pred = [negex(b, a) for b, a in zip(rows["before"], rows["after"])]
     return float((rows["negated"].to_numpy() == pred).mean())
+
+
+# --------------------------------------------------------------------------- datasheet figures
+
+def baseline_stats(data_dir=None) -> dict:
+    """The baselines' figures the datasheet reports: fit on train, C tuned on validation, scored on
+    test (`data_dir`: the corpus folder, default data/)."""
+    frames = {s: data.load_notes(s, data_dir or data.DATA_DIR) for s in data.SPLITS}
+    train, validation, test = (frames[s] for s in data.SPLITS)
+    stats = {}
+    spec = specialty_tfidf(train, validation, test)
+    stats["specialty_tfidf_macro_f1"] = round(spec["test_macro_f1"], 3)
+    stats["specialty_majority_macro_f1"] = round(spec["majority_macro_f1"], 3)
+    abbr = abbreviation_bow(*(data.abbreviation_table(frames[s]) for s in data.SPLITS))
+    stats["abbreviations"] = {a: {"senses": int(r.senses), "test_mentions": int(r.mentions),
+                                  "majority_acc": round(r.majority_acc, 3), "context_bow_acc": round(r.context_bow_acc, 3)}
+                              for a, r in abbr.iterrows()}
+    rows = {s: negation_rows(frames[s]) for s in data.SPLITS}
+    neg = negation_bow(rows["train"], rows["validation"], rows["test"])
+    stats["negation_symptoms_test"] = int(len(rows["test"]))
+    stats["negation_majority_acc"] = round(neg["majority_acc"], 3)
+    stats["negation_sentence_bow_acc"] = round(neg["bow_acc"], 3)
+    stats["negation_negex_acc"] = round(negex_accuracy(rows["test"]), 3)
+    return stats
+
+
+def datasheet_stats(data_dir=None) -> dict:
+    """Every figure of data/README.md: `data.corpus_stats` and `baseline_stats`."""
+    return {**data.corpus_stats(data_dir or data.DATA_DIR), **baseline_stats(data_dir)}
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(datasheet_stats(), indent=2))

@@ -432,6 +432,28 @@ def test_student_release_has_no_solutions_and_points_at_its_own_repository(tmp_p
 # Plausible wrong answers, each of which must fail at least one hidden test of its question.
 NEGATION_PARTS = ('    pre = r"\\b(?:no|not|denies|denied|deny|without|negative for|free of|absence of|ruled out for|never had)\\b"\n'
                   '    low, term = sentence.lower(), term.lower()\n    where = low.find(term)\n')
+LSTM_CELL = """def lstm_cell(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh):
+    gates = x @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh
+    i, f, g, o = gates.chunk(4, dim=-1)
+    c_next = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c_next), c_next
+"""
+LSTM_FORWARD = """def lstm_forward(xs, lstm):
+    b, t, _ = xs.shape
+    h, c = xs.new_zeros(b, lstm.hidden_size), xs.new_zeros(b, lstm.hidden_size)
+    outputs = []
+    for step in range(t):
+        h, c = lstm_cell(xs[:, step], h, c, lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
+        outputs.append(h)
+    return torch.stack(outputs, dim=1), (h[None], c[None])
+"""
+GRADIENT = """def cell_state_gradient(lstm, xs):
+    xs = xs.detach().clone().requires_grad_(True)
+    _, (_, c_last) = lstm_forward(xs, lstm)
+    c_last.sum().backward()
+    return xs.grad[:, 0].norm().item()
+"""
+
 WRONG = {
     ("lab2_tokenization", "q1"): [
         # once per word, not once per occurrence
@@ -455,6 +477,30 @@ WRONG = {
         "def merge_pair(wf, pair):\n    for s in list(wf):\n        t, i = [], 0\n        while i < len(s):\n"
         "            if s[i:i + 2] == pair:\n                t.append(s[i] + s[i + 1]); i += 2\n"
         "            else:\n                t.append(s[i]); i += 1\n        wf[tuple(t)] = wf.pop(s)\n    return wf",
+    ],
+    ("lab4_recurrent_cells", "q1"): [
+        # the gates unpacked in the wrong order (i, f, o, g)
+        LSTM_CELL.replace("i, f, g, o = gates.chunk", "i, f, o, g = gates.chunk"),
+        # one bias of the two
+        LSTM_CELL.replace(" + h @ weight_hh.T + bias_hh", " + h @ weight_hh.T"),
+        # no tanh on the new cell state
+        LSTM_CELL.replace("torch.sigmoid(o) * torch.tanh(c_next)", "torch.sigmoid(o) * c_next"),
+    ],
+    ("lab4_recurrent_cells", "q2"): [
+        # the outputs stacked time-first
+        LSTM_CELL + LSTM_FORWARD.replace("torch.stack(outputs, dim=1)", "torch.stack(outputs, dim=0)"),
+        # final states without their layer dimension
+        LSTM_CELL + LSTM_FORWARD.replace("(h[None], c[None])", "(h, c)"),
+        # the states reset at every step
+        LSTM_CELL + LSTM_FORWARD.replace("xs[:, step], h, c,", "xs[:, step], h * 0, c * 0,"),
+    ],
+    ("lab4_recurrent_cells", "q3"): [
+        # the last hidden state instead of the last cell state
+        LSTM_CELL + LSTM_FORWARD + GRADIENT.replace("_, (_, c_last) = lstm_forward", "_, (c_last, _) = lstm_forward"),
+        # the gradient at the last input
+        LSTM_CELL + LSTM_FORWARD + GRADIENT.replace("xs.grad[:, 0]", "xs.grad[:, -1]"),
+        # the gradient over every input
+        LSTM_CELL + LSTM_FORWARD + GRADIENT.replace("xs.grad[:, 0].norm()", "xs.grad.norm()"),
     ],
     ("lab1_clinical_text", "q5"): [
         # a trigger anywhere before the term
@@ -484,3 +530,14 @@ def test_plausible_wrong_answers_lose_points(lab, q):
             except Exception:  # a failed hidden test
                 passed.append(False)
         assert not all(passed), f"{lab} {q}: this wrong answer passes every hidden test:\n{source}"
+
+
+@pytest.mark.parametrize("q", ["q1", "q2", "q3"])
+def test_the_right_lstm_passes_the_hidden_tests_its_wrong_variants_fail(q):
+    """The lab 4 variants above differ from this one by one plausible slip, so their failures are
+    the slip's, not the template's."""
+    spec = labs.lab_spec("lab4_recurrent_cells")
+    ns = dict(labs._trusted_namespace(spec))
+    exec(LSTM_CELL + LSTM_FORWARD + GRADIENT, ns)
+    for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
+        exec(case["code"], dict(ns))

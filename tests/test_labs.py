@@ -454,6 +454,27 @@ GRADIENT = """def cell_state_gradient(lstm, xs):
     return xs.grad[:, 0].norm().item()
 """
 
+ATTENTION = """def attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = scores.softmax(dim=-1)
+    return weights @ v, weights
+"""
+MASKS = """def causal_mask(t):
+    return torch.ones(t, t, dtype=torch.bool).tril()
+def padding_mask(attention_mask):
+    return attention_mask.bool()[:, None, None, :]
+"""
+MHA = """def multi_head_attention(x, mha):
+    b, t, c = x.shape
+    h = mha.num_heads
+    qkv = x @ mha.in_proj_weight.T + mha.in_proj_bias
+    q, k, v = (z.view(b, t, h, c // h).transpose(1, 2) for z in qkv.chunk(3, dim=-1))
+    out, _ = attention(q, k, v)
+    return mha.out_proj(out.transpose(1, 2).reshape(b, t, c))
+"""
+
 WRONG = {
     ("lab2_tokenization", "q1"): [
         # once per word, not once per occurrence
@@ -502,6 +523,31 @@ WRONG = {
         # the gradient over every input
         LSTM_CELL + LSTM_FORWARD + GRADIENT.replace("xs.grad[:, 0].norm()", "xs.grad.norm()"),
     ],
+    ("lab5_attention", "q1"): [
+        # scaled by d instead of its square root
+        ATTENTION.replace("/ math.sqrt(q.shape[-1])", "/ q.shape[-1]"),
+        # the softmax over the queries
+        ATTENTION.replace("softmax(dim=-1)", "softmax(dim=-2)"),
+        # masked scores set to 0, which still gets weight
+        ATTENTION.replace('float("-inf")', "0.0"),
+    ],
+    ("lab5_attention", "q2"): [
+        # the upper triangle: every query sees the future
+        ATTENTION + MASKS.replace(".tril()", ".triu()"),
+        # the padding mask over queries instead of keys
+        ATTENTION + MASKS.replace("[:, None, None, :]", "[:, None, :, None]"),
+        # 0/1 integers instead of booleans
+        ATTENTION + MASKS.replace("attention_mask.bool()[:, None, None, :]", "attention_mask[:, None, None, :]"),
+    ],
+    ("lab5_attention", "q3"): [
+        # heads cut from the wrong axis (no transpose)
+        ATTENTION + MHA.replace("z.view(b, t, h, c // h).transpose(1, 2)", "z.view(b, h, t, c // h)"),
+        # no output projection
+        ATTENTION + MHA.replace("return mha.out_proj(out.transpose(1, 2).reshape(b, t, c))",
+                                "return out.transpose(1, 2).reshape(b, t, c)"),
+        # heads merged without moving them back next to their features
+        ATTENTION + MHA.replace("out.transpose(1, 2).reshape(b, t, c)", "out.reshape(b, t, c)"),
+    ],
     ("lab1_clinical_text", "q5"): [
         # a trigger anywhere before the term
         "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low[:where]))",
@@ -539,5 +585,14 @@ def test_the_right_lstm_passes_the_hidden_tests_its_wrong_variants_fail(q):
     spec = labs.lab_spec("lab4_recurrent_cells")
     ns = dict(labs._trusted_namespace(spec))
     exec(LSTM_CELL + LSTM_FORWARD + GRADIENT, ns)
+    for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
+        exec(case["code"], dict(ns))
+
+
+@pytest.mark.parametrize("q", ["q1", "q2", "q3"])
+def test_the_right_attention_passes_the_hidden_tests_its_wrong_variants_fail(q):
+    spec = labs.lab_spec("lab5_attention")
+    ns = dict(labs._trusted_namespace(spec))
+    exec(ATTENTION + MASKS + MHA, ns)
     for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
         exec(case["code"], dict(ns))

@@ -475,6 +475,47 @@ MHA = """def multi_head_attention(x, mha):
     return mha.out_proj(out.transpose(1, 2).reshape(b, t, c))
 """
 
+PPMI = """def ppmi_dense(counts, alpha=0.75):
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    p_word = counts.sum(1) / total
+    context = counts.sum(0) ** alpha
+    p_context = context / context.sum()
+    out = np.zeros_like(counts)
+    rows, cols = np.nonzero(counts)
+    pmi = np.log(counts[rows, cols] / total / (p_word[rows] * p_context[cols]))
+    out[rows, cols] = np.maximum(pmi, 0)
+    return out
+"""
+NEAREST = """def nearest(vectors, vocab, word, k=5):
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    sims = unit @ unit[vocab[word]]
+    sims[vocab[word]] = -np.inf
+    words = {i: w for w, i in vocab.items()}
+    return [(words[i], float(sims[i])) for i in np.argsort(-sims)[:k]]
+"""
+SGNS = """def sgns_loss(w, c_pos, c_neg):
+    pos = (w * c_pos).sum(-1)
+    neg = torch.einsum("bkd,bd->bk", c_neg, w)
+    return -(F.logsigmoid(pos) + F.logsigmoid(-neg).sum(-1)).mean()
+"""
+IC = """def information_content(annotations, ancestors):
+    counts = {}
+    for terms in annotations.values():
+        covered = set()
+        for t in terms:
+            covered |= ancestors(t)
+        for t in covered:
+            counts[t] = counts.get(t, 0) + 1
+    n = len(annotations)
+    return {t: math.log(n / c) for t, c in counts.items()}
+"""
+RESNIK = """def resnik(a, b, ic):
+    return max(ic.get(t, 0.0) for t in hpo.ancestors(a) & hpo.ancestors(b))
+def patient_score(patient, disease_terms, ic):
+    return sum(max(resnik(p, d, ic) for d in disease_terms) for p in patient) / len(patient)
+"""
+
 WRONG = {
     ("lab2_tokenization", "q1"): [
         # once per word, not once per occurrence
@@ -548,6 +589,50 @@ WRONG = {
         # heads merged without moving them back next to their features
         ATTENTION + MHA.replace("out.transpose(1, 2).reshape(b, t, c)", "out.reshape(b, t, c)"),
     ],
+    ("lab3_embeddings", "q1"): [
+        # the smoothing exponent on the word counts instead of the contexts'
+        PPMI.replace("p_word = counts.sum(1) / total", "p_word = counts.sum(1) ** alpha / (counts.sum(1) ** alpha).sum()")
+            .replace("context = counts.sum(0) ** alpha", "context = counts.sum(0)"),
+        # negative PMI kept
+        PPMI.replace("np.maximum(pmi, 0)", "pmi"),
+        # log base 2 (the library's natural log is the course's convention)
+        PPMI.replace("pmi = np.log(", "pmi = np.log2("),
+    ],
+    ("lab3_embeddings", "q2"): [
+        # dot products instead of cosines
+        NEAREST.replace("unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)", "unit = vectors"),
+        # the word itself among its neighbours
+        NEAREST.replace("    sims[vocab[word]] = -np.inf\n", ""),
+        # the k least similar
+        NEAREST.replace("np.argsort(-sims)[:k]", "np.argsort(sims)[:k]"),
+    ],
+    ("lab3_embeddings", "q3"): [
+        # the negatives pulled closer instead of pushed away
+        SGNS.replace("F.logsigmoid(-neg)", "F.logsigmoid(neg)"),
+        # log(sigmoid(x)): -inf for large scores
+        SGNS.replace("F.logsigmoid(pos)", "torch.log(torch.sigmoid(pos))").replace("F.logsigmoid(-neg)", "torch.log(torch.sigmoid(-neg))"),
+        # summed over the batch instead of averaged
+        SGNS.replace(".sum(-1)).mean()", ".sum(-1)).sum()"),
+    ],
+    ("lab7_phenotype_ranking", "q1"): [
+        # the annotated terms only, not their ancestors
+        IC.replace("covered |= ancestors(t)", "covered.add(t)"),
+        # a term counted once per annotation, not once per disease
+        IC.replace("        covered = set()\n        for t in terms:\n            covered |= ancestors(t)\n        for t in covered:",
+                   "        for t in [a for x in terms for a in ancestors(x)]:"),
+        # the share of all annotations instead of the share of diseases
+        IC.replace("n = len(annotations)", "n = sum(counts.values())"),
+    ],
+    ("lab7_phenotype_ranking", "q2"): [
+        # the least informative common ancestor
+        RESNIK.replace("return max(ic.get(t, 0.0) for t in hpo.ancestors(a) & hpo.ancestors(b))",
+                       "return min(ic.get(t, 0.0) for t in hpo.ancestors(a) & hpo.ancestors(b))"),
+        # ancestors of either term, not of both
+        RESNIK.replace("hpo.ancestors(a) & hpo.ancestors(b)", "hpo.ancestors(a) | hpo.ancestors(b)"),
+        # averaged over the disease's terms instead of the patient's
+        RESNIK.replace("sum(max(resnik(p, d, ic) for d in disease_terms) for p in patient) / len(patient)",
+                       "sum(max(resnik(p, d, ic) for p in patient) for d in disease_terms) / len(disease_terms)"),
+    ],
     ("lab1_clinical_text", "q5"): [
         # a trigger anywhere before the term
         "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low[:where]))",
@@ -596,3 +681,14 @@ def test_the_right_attention_passes_the_hidden_tests_its_wrong_variants_fail(q):
     exec(ATTENTION + MASKS + MHA, ns)
     for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
         exec(case["code"], dict(ns))
+
+
+@pytest.mark.parametrize("lab, template, questions", [("lab3_embeddings", "PPMI + NEAREST + SGNS", ["q1", "q2", "q3"]),
+                                                      ("lab7_phenotype_ranking", "IC + RESNIK", ["q1", "q2"])])
+def test_the_right_templates_of_labs_3_and_7_pass_their_hidden_tests(lab, template, questions):
+    spec = labs.lab_spec(lab)
+    ns = dict(labs._trusted_namespace(spec))
+    exec(eval(template), ns)
+    for q in questions:
+        for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
+            exec(case["code"], dict(ns))

@@ -516,6 +516,48 @@ def patient_score(patient, disease_terms, ic):
     return sum(max(resnik(p, d, ic) for d in disease_terms) for p in patient) / len(patient)
 """
 
+BPE_PARTS = """def count_pairs(word_freqs):
+    pairs = Counter()
+    for symbols, freq in word_freqs.items():
+        for pair in zip(symbols, symbols[1:]):
+            pairs[pair] += freq
+    return pairs
+def merge_pair(word_freqs, pair):
+    a, b = pair
+    merged = {}
+    for symbols, freq in word_freqs.items():
+        out, i = [], 0
+        while i < len(symbols):
+            if i < len(symbols) - 1 and symbols[i] == a and symbols[i + 1] == b:
+                out.append(a + b); i += 2
+            else:
+                out.append(symbols[i]); i += 1
+        merged[tuple(out)] = merged.get(tuple(out), 0) + freq
+    return merged
+"""
+LEARN = """def learn_merges(word_counts, num_merges):
+    word_freqs = {spell(w): n for w, n in word_counts.items()}
+    merges = []
+    for _ in range(num_merges):
+        pairs = count_pairs(word_freqs)
+        if not pairs:
+            break
+        best = min(pairs, key=lambda p: (-pairs[p], p))
+        merges.append(best)
+        word_freqs = merge_pair(word_freqs, best)
+    return merges
+"""
+ENCODE = """def bpe_encode(word, merges):
+    ranks = {pair: i for i, pair in enumerate(merges)}
+    symbols = list(spell(word))
+    while len(symbols) > 1:
+        rank, k = min((ranks.get(p, float("inf")), k) for k, p in enumerate(zip(symbols, symbols[1:])))
+        if rank == float("inf"):
+            break
+        symbols[k:k + 2] = [symbols[k] + symbols[k + 1]]
+    return symbols
+"""
+
 WRONG = {
     ("lab2_tokenization", "q1"): [
         # once per word, not once per occurrence
@@ -633,6 +675,31 @@ WRONG = {
         RESNIK.replace("sum(max(resnik(p, d, ic) for d in disease_terms) for p in patient) / len(patient)",
                        "sum(max(resnik(p, d, ic) for p in patient) for d in disease_terms) / len(disease_terms)"),
     ],
+    ("lab2_tokenization", "q3"): [
+        # ties to the largest pair instead of the smallest
+        BPE_PARTS + LEARN.replace("min(pairs, key=lambda p: (-pairs[p], p))", "max(pairs, key=lambda p: (pairs[p], p))"),
+        # ties in first-seen order (Counter.most_common)
+        BPE_PARTS + LEARN.replace("min(pairs, key=lambda p: (-pairs[p], p))", "pairs.most_common(1)[0][0]"),
+        # words without their end-of-word marker
+        BPE_PARTS + LEARN.replace("{spell(w): n", "{tuple(w): n"),
+    ],
+    ("lab2_tokenization", "q4"): [
+        # the most recent merge first instead of the earliest
+        ENCODE.replace("rank, k = min(", "rank, k = max(").replace('ranks.get(p, float("inf"))', 'ranks.get(p, -1)')
+              .replace('if rank == float("inf")', "if rank == -1"),
+        # no end-of-word marker
+        ENCODE.replace("symbols = list(spell(word))", "symbols = list(word)"),
+        # one pass over the merges, each applied once at its first occurrence
+        ENCODE.replace("""    while len(symbols) > 1:
+        rank, k = min((ranks.get(p, float("inf")), k) for k, p in enumerate(zip(symbols, symbols[1:])))
+        if rank == float("inf"):
+            break
+        symbols[k:k + 2] = [symbols[k] + symbols[k + 1]]""", """    for a, b in merges:
+        for k in range(len(symbols) - 1):
+            if (symbols[k], symbols[k + 1]) == (a, b):
+                symbols[k:k + 2] = [a + b]
+                break"""),
+    ],
     ("lab1_clinical_text", "q5"): [
         # a trigger anywhere before the term
         "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low[:where]))",
@@ -690,5 +757,14 @@ def test_the_right_templates_of_labs_3_and_7_pass_their_hidden_tests(lab, templa
     ns = dict(labs._trusted_namespace(spec))
     exec(eval(template), ns)
     for q in questions:
+        for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
+            exec(case["code"], dict(ns))
+
+
+def test_the_right_bpe_template_passes_lab_2s_hidden_tests():
+    spec = labs.lab_spec("lab2_tokenization")
+    ns = dict(labs._trusted_namespace(spec))
+    exec(BPE_PARTS + LEARN + ENCODE, ns)
+    for q in ["q1", "q2", "q3", "q4"]:
         for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
             exec(case["code"], dict(ns))

@@ -558,6 +558,26 @@ ENCODE = """def bpe_encode(word, merges):
     return symbols
 """
 
+PHONES = r"""def find_phones(text):
+    us = r"(?<![\w+])(?:\+1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)"
+    international = r"\+(?!1\b)\d{1,3}(?:[ .-]\d{1,4}){2,4}(?!\d)"
+    return [m.span() for m in re.finditer(f"{us}|{international}", text)]
+"""
+DATES = r"""def find_dates(text):
+    months = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+              r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|gennaio|febbraio|marzo"
+              r"|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre)")
+    numeric = r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"
+    iso = r"|\b\d{4}-\d{2}-\d{2}\b"
+    spelled = rf"|\b{months}\.? \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b|\b\d{{1,2}} {months}\.?(?: \d{{4}})?\b"
+    return [m.span() for m in re.finditer(numeric + iso + spelled, text, re.I)]
+"""
+CONTACTS = r"""def find_contacts(text):
+    email = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    url = r"(?:https?://|www\.)[^\s<>\"]+?(?=[.,;:)]?(?:\s|$))"
+    return [m.span() for m in re.finditer(f"{email}|{url}", text)]
+"""
+
 WRONG = {
     ("lab2_tokenization", "q1"): [
         # once per word, not once per occurrence
@@ -700,6 +720,31 @@ WRONG = {
                 symbols[k:k + 2] = [a + b]
                 break"""),
     ],
+    ("lab1_clinical_text", "q1"): [
+        # US numbers only
+        PHONES.replace('f"{us}|{international}"', 'us'),
+        # no leading +1
+        PHONES.replace(r"(?:\+1[ .-]?)?", ""),
+        # any ten digits, separators optional: record numbers match
+        PHONES.replace(r"(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}", r"(?:\(\d{3}\)\s?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}"),
+    ],
+    ("lab1_clinical_text", "q2"): [
+        # no ISO dates
+        DATES.replace("numeric + iso + spelled", "numeric + spelled"),
+        # four-digit years only
+        DATES.replace(r"(?:\d{4}|\d{2})\b", r"\d{4}\b"),
+        # any number/number: scores and blood pressures too
+        DATES.replace(r'numeric = r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"',
+                      r'numeric = r"\b\d{1,3}[/.-]\d{1,3}(?:[/.-](?:\d{4}|\d{2}))?\b"'),
+    ],
+    ("lab1_clinical_text", "q3"): [
+        # the sentence's full stop kept in the URL
+        CONTACTS.replace(r"[^\s<>\"]+?(?=[.,;:)]?(?:\s|$))", r"[^\s<>\"]+"),
+        # no www. addresses
+        CONTACTS.replace(r"(?:https?://|www\.)", r"https?://"),
+        # no dots before the @
+        CONTACTS.replace(r"[\w.+-]+@", r"[\w+-]+@"),
+    ],
     ("lab1_clinical_text", "q5"): [
         # a trigger anywhere before the term
         "def is_negated(sentence, term):\n" + NEGATION_PARTS + "    return bool(re.search(pre, low[:where]))",
@@ -717,7 +762,9 @@ def test_plausible_wrong_answers_lose_points(lab, q):
     """Run here, without a sandbox: the hidden tests' verdict on plain Python functions."""
     spec = labs.lab_spec(lab)
     base = labs._trusted_namespace(spec)
+    assert len(set(WRONG[lab, q])) == len(WRONG[lab, q]) >= 3, "three different wrong answers per question"
     for source in WRONG[lab, q]:
+        assert source not in RIGHT_TEMPLATES, f"a 'wrong' answer equal to its right template (a replace that missed):\n{source}"
         ns = dict(base)
         exec(source, ns)
         passed = []
@@ -768,3 +815,15 @@ def test_the_right_bpe_template_passes_lab_2s_hidden_tests():
     for q in ["q1", "q2", "q3", "q4"]:
         for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
             exec(case["code"], dict(ns))
+
+
+def test_the_right_finders_pass_lab_1s_hidden_tests():
+    spec = labs.lab_spec("lab1_clinical_text")
+    ns = dict(labs._trusted_namespace(spec))
+    exec(PHONES + DATES + CONTACTS, ns)
+    for q in ["q1", "q2", "q3"]:
+        for case in [c for c in spec["questions"][q]["cases"] if c["hidden"]]:
+            exec(case["code"], dict(ns))
+
+
+RIGHT_TEMPLATES = {LSTM_CELL, ATTENTION, PPMI, NEAREST, SGNS, IC, RESNIK, PHONES, DATES, CONTACTS}

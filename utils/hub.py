@@ -366,10 +366,10 @@ def record(models_dir: Path | str | None = None) -> dict[str, dict]:
             build_in_fresh_process(models_dir, tmp, "12345", 2)
         out = {}
         for entry in sorted({e.key: e for e in _STAND_INS.values()}.values(), key=lambda e: e.key):
-            folder = Path(models_dir) / entry.key
-            if (folder / ".course-build").read_text() != entry.source_stamp():
+            folder, stamp = Path(models_dir) / entry.key, entry.source_stamp()
+            if (folder / ".course-build").read_text() != stamp:
                 raise RuntimeError(f"{folder} was built from other sources than the current ones")
-            out[entry.key] = {"fingerprint": fingerprint(folder), "source_stamp": entry.source_stamp(),
+            out[entry.key] = {"fingerprint": fingerprint(folder), "source_stamp": stamp,
                               "torch": torch.__version__.split("+")[0],
                               "cpu_capability": torch.backends.cpu.get_cpu_capability(),
                               "files": file_hashes(folder)}

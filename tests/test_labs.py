@@ -200,6 +200,110 @@ def test_grading_refuses_without_a_sandbox_unless_unsafe(tmp_path, monkeypatch, 
     assert "WITHOUT a sandbox" in capsys.readouterr().err
 
 
+# --- library wrappers: a question that asks you to write X is not answered by calling X ----------
+
+# Each is a correct answer that calls the library version of what the question asks students to write;
+# the master's `forbid:` list for that question makes that library code raise while hidden tests run.
+WRAPPERS = {
+    "lab1_clinical_text": {
+        "q1": "from utils import deid as _d\ndef find_phones(text):\n"
+              "    return [(s['start'], s['end']) for s in _d.find_phi(text) if s['type'] == 'PHONE']",
+        "q2": "from utils.deid import find_phi\ndef find_dates(text):\n"
+              "    return [(s['start'], s['end']) for s in find_phi(text) if s['type'] == 'DATE']",
+        "q3": "import utils.deid\ndef find_contacts(text):\n"
+              "    return [(s['start'], s['end']) for s in utils.deid.find_phi(text) if s['type'] in ('EMAIL', 'URL')]",
+        "q4": "from utils import deid as _d\ndef deidentify(text):\n    tags = {'EMAIL': 'CONTACT', 'URL': 'CONTACT'}\n"
+              "    for s in reversed(_d.find_phi(text, allow_list=False)):\n"
+              "        text = text[:s['start']] + f\"[{tags.get(s['type'], s['type'])}]\" + text[s['end']:]\n    return text",
+        "q5": "from utils.baselines import negex\ndef is_negated(sentence, term):\n"
+              "    i = sentence.lower().find(term.lower())\n    return negex(sentence[:i], sentence[i + len(term):])",
+    },
+    "lab2_tokenization": {
+        "q4": "from utils.tokenization import BPE, _spell\ndef bpe_encode(word, merges):\n"
+              "    symbols = set(_spell(word)) | {a + b for a, b in merges}\n"
+              "    return BPE({s: i for i, s in enumerate(sorted(symbols))}, [tuple(m) for m in merges]).tokenize_word(word)",
+    },
+    "lab3_embeddings": {
+        "q1": "ppmi_dense = lambda counts, alpha=0.75: emb.ppmi(counts, alpha=alpha).toarray()",
+        "q2": "def nearest(vectors, vocab, word, k=5):\n    return emb.nearest(vectors, vocab, word, k)",
+        "q4": "def phrase_vectors(texts, vectors, vocab):\n    return emb.phrase_vectors(texts, vectors, vocab)",
+    },
+    "lab4_recurrent_cells": {
+        "q1": "def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):\n    return torch.lstm_cell(x, (h, c), w_ih, w_hh, b_ih, b_hh)",
+        "q2": "def lstm_forward(xs, lstm):\n    return lstm(xs)",
+        "q3": "def cell_state_gradient(lstm, xs):\n    xs = xs.detach().clone().requires_grad_(True)\n"
+              "    _, (h, c) = torch.nn.LSTM.forward(lstm, xs)\n    c.sum().backward()\n    return xs.grad[:, 0].norm().item()",
+    },
+    "lab5_attention": {
+        "q1": "from torch.nn.functional import scaled_dot_product_attention as _sdpa\n"
+              "def attention(q, k, v, mask=None):\n    s = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5\n"
+              "    if mask is not None:\n        s = s.masked_fill(~mask, float('-inf'))\n"
+              "    return _sdpa(q, k, v, attn_mask=mask), s.softmax(-1)",
+        "q2": "from utils.attention import causal_mask, padding_mask",
+        "q3": "def multi_head_attention(x, mha):\n    return mha(x, x, x, need_weights=False)[0]",
+    },
+    "lab7_phenotype_ranking": {
+        "q2": "def resnik(a, b, ic):\n    return hpo.resnik(a, b)",
+        "q3": "def rank_genes(patient, diseases, ic):\n    best = {}\n"
+              "    for d, s in zip(diseases, hpo.disease_scores(patient, diseases, combine='patient')):\n"
+              "        for g in hpo.genes_of(d):\n            best[g] = max(best.get(g, -1.0), s)\n"
+              "    return sorted(best, key=lambda g: (-best[g], g))",
+    },
+}
+
+
+def test_every_forbidden_name_exists():
+    """A misspelt `forbid:` entry would silently disable nothing."""
+    sys.path.insert(0, str(labs.HARNESS.parent))
+    from labs_harness import _resolve
+
+    for lab in LABS:
+        for q, question in labs.lab_spec(lab)["questions"].items():
+            for dotted in question["forbid"]:
+                obj, owner, _ = _resolve(dotted)
+                assert obj is not None and owner is not None, f"{lab} {q}: forbid names {dotted}, which does not exist"
+    assert all(labs.lab_spec(lab)["questions"][q]["forbid"] for lab in WRAPPERS for q in WRAPPERS[lab])
+
+
+def test_the_library_raises_while_hidden_tests_call_the_students_code(tmp_path):
+    """The mechanism itself, on the two kinds of function it patches: a compiled one (replaced on its
+    module and on the notebook's alias) and a Python method (its body swapped, so subclasses and
+    instances made earlier are caught); both work again after the call."""
+    box = labs.Sandbox(tmp_path, cpu_s=60, memory_gb=labs.MEMORY_GB, unsafe=True)
+    box.request_timeout = 60
+    try:
+        assert box.run_cell("import torch, torch.nn.functional as F\nfrom torch.nn.functional import "
+                            "scaled_dot_product_attention as sdpa\nclass Mine(torch.nn.LSTMCell): pass\n"
+                            "cell = Mine(2, 3)\nx = torch.ones(1, 1, 2, 2)\n"
+                            "def by_alias(): return sdpa(x, x, x).sum().item()\n"
+                            "def by_module(): return F.scaled_dot_product_attention(x, x, x).sum().item()\n"
+                            "def by_subclass(): return cell(torch.ones(1, 2))[0].shape[1]", 0) is None
+        names = {n: labs.Remote(box, ("n", n), n) for n in ["by_alias", "by_module", "by_subclass"]}
+        box.forbid = ("torch.nn.functional.scaled_dot_product_attention", "torch.nn.LSTMCell.forward")
+        for name, call in names.items():
+            with pytest.raises(labs.StudentError, match="disabled while the hidden tests run"):
+                call()
+        box.forbid = ()
+        assert names["by_alias"]() == names["by_module"]() == 4.0 and names["by_subclass"]() == 3
+    finally:
+        box.close()
+
+
+@pytest.mark.parametrize("lab", list(WRAPPERS))
+def test_wrapping_the_library_earns_nothing(lab, sandbox_ok):
+    spec = labs.lab_spec(lab)
+    nb = nbformat.reads(labs.solution_notebook(lab).decode(), as_version=4)
+    nb.cells += [new(source) for source in WRAPPERS[lab].values()]
+    row = labs.grade_one(nbformat.writes(nb).encode(), spec, timeout_s=600)
+    reasons = dict(r.split(": ", 1) for r in row["reasons"].split("; ") if r)
+    for q in WRAPPERS[lab]:
+        assert row[q] < spec["questions"][q]["points"], (q, row)
+        assert "disabled while the hidden tests run" in reasons.get(q, ""), (q, row["reasons"])
+    for q in set(spec["questions"]) - set(WRAPPERS[lab]):    # the questions not wrapped keep their points
+        if not (lab == "lab5_attention" and q == "q4"):       # (lab 5's block calls the wrapped attention)
+            assert row[q] == spec["questions"][q]["points"], (q, row)
+
+
 # --- one hostile class, graded once --------------------------------------------------------------
 
 LAB = "lab2_tokenization"
@@ -578,7 +682,150 @@ CONTACTS = r"""def find_contacts(text):
     return [m.span() for m in re.finditer(f"{email}|{url}", text)]
 """
 
+DEIDENTIFY = """def deidentify(text):
+    spans = ([(s, e, "PHONE") for s, e in find_phones(text)] + [(s, e, "DATE") for s, e in find_dates(text)]
+             + [(s, e, "CONTACT") for s, e in find_contacts(text)])
+    for start, end, tag in sorted(spans, reverse=True):
+        text = text[:start] + f"[{tag}]" + text[end:]
+    return text
+"""
+PHRASES = """def phrase_vectors(texts, vectors, vocab):
+    out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+    for i, text in enumerate(texts):
+        ids = [vocab[w] for w in emb.words(text) if w in vocab]
+        if ids:
+            out[i] = vectors[ids].mean(0)
+    return out
+def synonym_mrr(queries, answers):
+    q, a = phrase_vectors(queries, vectors, vocab), phrase_vectors(answers, vectors, vocab)
+    q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+    sims = q @ a.T
+    right = np.diag(sims)[:, None]
+    ranks = (sims > right).sum(1) + 1 + ((sims == right).sum(1) - 1) / 2
+    return float(np.mean(1 / ranks))
+"""
+BLOCK = """class PreLNBlock(nn.Module):
+    def __init__(self, c, n_heads):
+        super().__init__()
+        self.n_heads = n_heads
+        self.ln_1, self.ln_2 = nn.LayerNorm(c), nn.LayerNorm(c)
+        self.attn = nn.Module()
+        for name in ["q_proj", "k_proj", "v_proj", "out_proj"]:
+            setattr(self.attn, name, nn.Linear(c, c))
+        self.mlp = nn.Module()
+        self.mlp.fc, self.mlp.proj = nn.Linear(c, 4 * c), nn.Linear(4 * c, c)
+
+    def forward(self, x, mask=None):
+        b, t, c = x.shape
+        heads = lambda z: z.view(b, t, self.n_heads, c // self.n_heads).transpose(1, 2)
+        h = self.ln_1(x)
+        out, _ = attention(heads(self.attn.q_proj(h)), heads(self.attn.k_proj(h)), heads(self.attn.v_proj(h)), mask)
+        x = x + self.attn.out_proj(out.transpose(1, 2).reshape(b, t, c))
+        return x + self.mlp.proj(F.gelu(self.mlp.fc(self.ln_2(x)), approximate="tanh"))
+"""
+RANK = """def rank_genes(patient, diseases, ic):
+    best = {}
+    for d in diseases:
+        score = round(patient_score(patient, hpo.phenotype_profile(d), ic), 9)
+        for g in hpo.genes_of(d):
+            best[g] = max(best.get(g, score), score)
+    return sorted(best, key=lambda g: (-best[g], g))
+"""
+PAIRS = """def encode(batch):
+    enc = tokenizer(batch["abbr"], batch["sentence"], truncation=True, max_length=MAX_LENGTH)
+    enc["labels"] = [LABEL2ID[s] for s in batch["sense"]]
+    return enc
+"""
+METRICS = """def compute_metrics(eval_pred):
+    logits, labels = eval_pred
+    predictions = np.asarray(logits).argmax(-1)
+    return {"macro_f1": float(f1_score(labels, predictions, average="macro")),
+            "accuracy": float(np.mean(predictions == labels))}
+"""
+
 WRONG = {
+    ("lab1_clinical_text", "q4"): [
+        # replaced from the start: every later offset is off
+        PHONES + DATES + CONTACTS + DEIDENTIFY.replace("sorted(spans, reverse=True)", "sorted(spans)"),
+        # e-mail addresses tagged [EMAIL], not [CONTACT]
+        PHONES + DATES + CONTACTS + DEIDENTIFY.replace('"CONTACT") for', '"EMAIL") for'),
+        # one finder forgotten
+        PHONES + DATES + CONTACTS + DEIDENTIFY.replace('\n             + [(s, e, "CONTACT") for s, e in find_contacts(text)]', ""),
+        # str.replace of the span's text, tag without brackets
+        PHONES + DATES + CONTACTS + DEIDENTIFY.replace('text = text[:start] + f"[{tag}]" + text[end:]',
+                                                       "text = text.replace(text[start:end], tag)"),
+    ],
+    ("lab3_embeddings", "q4"): [
+        # a sum of the word vectors, not their mean
+        PHRASES.replace("vectors[ids].mean(0)", "vectors[ids].sum(0)"),
+        # words split on spaces (case and punctuation kept), not with emb.words
+        PHRASES.replace("emb.words(text)", "text.split()"),
+        # ranked by dot product, not cosine
+        PHRASES.replace("    q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)\n"
+                        "    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)\n", ""),
+        # the reciprocal of the mean rank, not the mean reciprocal rank
+        PHRASES.replace("return float(np.mean(1 / ranks))", "return float(1 / np.mean(ranks))"),
+        # the least similar answers ranked first
+        PHRASES.replace("(sims > right)", "(sims < right)"),
+    ],
+    ("lab5_attention", "q4"): [
+        # post-LN (the original transformer), not pre-LN
+        ATTENTION + BLOCK.replace("h = self.ln_1(x)", "h = x").replace(
+            "x = x + self.attn.out_proj(out.transpose(1, 2).reshape(b, t, c))",
+            "x = self.ln_1(x + self.attn.out_proj(out.transpose(1, 2).reshape(b, t, c)))").replace(
+            'return x + self.mlp.proj(F.gelu(self.mlp.fc(self.ln_2(x)), approximate="tanh"))',
+            'return self.ln_2(x + self.mlp.proj(F.gelu(self.mlp.fc(x), approximate="tanh")))'),
+        # the exact GELU, not GPT-2's tanh approximation
+        ATTENTION + BLOCK.replace(', approximate="tanh"', ""),
+        # no residual around the MLP
+        ATTENTION + BLOCK.replace("return x + self.mlp.proj", "return self.mlp.proj"),
+        # the first layer norm used twice
+        ATTENTION + BLOCK.replace("self.ln_2(x)", "self.ln_1(x)"),
+        # the mask not passed on
+        ATTENTION + BLOCK.replace("heads(self.attn.v_proj(h)), mask)", "heads(self.attn.v_proj(h)))"),
+    ],
+    ("lab6_finetuning", "q1"): [
+        # the sentence first, the abbreviation second
+        PAIRS.replace('tokenizer(batch["abbr"], batch["sentence"]', 'tokenizer(batch["sentence"], batch["abbr"]'),
+        # one string, not a pair
+        PAIRS.replace('tokenizer(batch["abbr"], batch["sentence"]',
+                      'tokenizer([a + " " + s for a, s in zip(batch["abbr"], batch["sentence"])]'),
+        # not truncated
+        PAIRS.replace("truncation=True, max_length=MAX_LENGTH", "truncation=False"),
+        # padded to MAX_LENGTH here, not by the collator
+        PAIRS.replace("max_length=MAX_LENGTH)", 'max_length=MAX_LENGTH, padding="max_length")'),
+        # labels as sense names
+        PAIRS.replace('[LABEL2ID[s] for s in batch["sense"]]', 'list(batch["sense"])'),
+    ],
+    ("lab6_finetuning", "q2"): [
+        # weighted F1, not macro
+        METRICS.replace('average="macro"', 'average="weighted"'),
+        # argmax over the batch, not the classes
+        METRICS.replace("argmax(-1)", "argmax(0)"),
+        # f1_score's default (binary) average
+        METRICS.replace(', average="macro"', ""),
+        # accuracy as a percentage
+        METRICS.replace("float(np.mean(predictions == labels))", "float(100 * np.mean(predictions == labels))"),
+    ],
+    ("lab7_phenotype_ranking", "q3"): [
+        # the worst first
+        IC + RESNIK + RANK.replace("(-best[g], g)", "(best[g], g)"),
+        # a gene's diseases summed, not its best
+        IC + RESNIK + RANK.replace("best[g] = max(best.get(g, score), score)", "best[g] = best.get(g, 0) + score"),
+        # a gene scored by its worst disease
+        IC + RESNIK + RANK.replace("best[g] = max(best.get(g, score), score)", "best[g] = min(best.get(g, score), score)"),
+        # the symmetric best-match average, not the patient side
+        IC + RESNIK + RANK.replace("round(patient_score(patient, hpo.phenotype_profile(d), ic), 9)",
+                                   "round((patient_score(patient, hpo.phenotype_profile(d), ic)"
+                                   " + patient_score(hpo.phenotype_profile(d), patient, ic)) / 2, 9)"),
+        # the disease side only
+        IC + RESNIK + RANK.replace("patient_score(patient, hpo.phenotype_profile(d), ic)",
+                                   "patient_score(hpo.phenotype_profile(d), patient, ic)"),
+        # shared terms counted, no ontology
+        IC + RESNIK + RANK.replace("round(patient_score(patient, hpo.phenotype_profile(d), ic), 9)",
+                                   "len(set(patient) & set(hpo.phenotype_profile(d)))"),
+    ],
     ("lab2_tokenization", "q1"): [
         # once per word, not once per occurrence
         "def count_pairs(wf):\n    c = Counter()\n    for s, f in wf.items():\n"
@@ -759,13 +1006,15 @@ WRONG = {
 
 # The right answer each lab's wrong variants are written from (one plausible slip each), with the
 # questions it answers: it must pass every hidden test, so a variant's failure is its slip's.
-RIGHT = {"lab1_clinical_text": (PHONES + DATES + CONTACTS, ["q1", "q2", "q3"]),
+RIGHT = {"lab1_clinical_text": (PHONES + DATES + CONTACTS + DEIDENTIFY, ["q1", "q2", "q3", "q4"]),
          "lab2_tokenization": (BPE_PARTS + LEARN + ENCODE, ["q1", "q2", "q3", "q4"]),
-         "lab3_embeddings": (PPMI + NEAREST + SGNS, ["q1", "q2", "q3"]),
+         "lab3_embeddings": (PPMI + NEAREST + SGNS + PHRASES, ["q1", "q2", "q3", "q4"]),
          "lab4_recurrent_cells": (LSTM_CELL + LSTM_FORWARD + GRADIENT, ["q1", "q2", "q3"]),
-         "lab5_attention": (ATTENTION + MASKS + MHA, ["q1", "q2", "q3"]),
-         "lab7_phenotype_ranking": (IC + RESNIK, ["q1", "q2"])}
-RIGHT_TEMPLATES = {LSTM_CELL, ATTENTION, PPMI, NEAREST, SGNS, IC, RESNIK, PHONES, DATES, CONTACTS}
+         "lab5_attention": (ATTENTION + MASKS + MHA + BLOCK, ["q1", "q2", "q3", "q4"]),
+         "lab6_finetuning": (PAIRS + METRICS, ["q1", "q2"]),
+         "lab7_phenotype_ranking": (IC + RESNIK + RANK, ["q1", "q2", "q3"])}
+RIGHT_TEMPLATES = {LSTM_CELL, LSTM_FORWARD, GRADIENT, ATTENTION, MASKS, MHA, PPMI, NEAREST, SGNS, IC, RESNIK, PHONES,
+                   DATES, CONTACTS, DEIDENTIFY, PHRASES, BLOCK, RANK, PAIRS, METRICS}
 
 
 def _hidden_verdicts(lab: str, q: str, source: str) -> list[Exception | None]:
@@ -788,7 +1037,8 @@ def _hidden_verdicts(lab: str, q: str, source: str) -> list[Exception | None]:
 def test_plausible_wrong_answers_lose_points(lab, q):
     assert len(set(WRONG[lab, q])) == len(WRONG[lab, q]) >= 3, "three different wrong answers per question"
     for source in WRONG[lab, q]:
-        assert source not in RIGHT_TEMPLATES, f"a 'wrong' answer equal to its right template (a replace that missed):\n{source}"
+        assert not any(source.endswith(t) for t in RIGHT_TEMPLATES), \
+            f"a 'wrong' answer that ends with its right template (a replace that missed):\n{source}"
         assert any(_hidden_verdicts(lab, q, source)), f"{lab} {q}: this wrong answer passes every hidden test:\n{source}"
 
 

@@ -258,7 +258,9 @@ def lab_spec(lab: str) -> dict:
     """What grading needs from a master, as plain data: the hidden tests and their points per question,
     the names the solutions define (the student's versions are called through the sandbox), the setup
     code the tests run on (the master's cells outside solutions and tests that use no solution name),
-    and the master's sha256. A public test is worth 0 points when its question has hidden tests."""
+    and the master's sha256. A public test is worth 0 points when its question has hidden tests.
+    A question's `forbid:` (dotted names, space-separated) lists library code that raises while its
+    tests call the student's code (see labs_harness._Disabled)."""
 
     lab = _check_lab(lab)
     raw = (MASTERS / f"{lab}.ipynb").read_bytes()
@@ -273,7 +275,8 @@ def lab_spec(lab: str) -> dict:
                 config = _parse_config(source)
                 question = config["name"]
                 if config.get("manual", "false").lower() != "true":
-                    questions[question] = {"points": float(config.get("points") or 0), "cases": []}
+                    questions[question] = {"points": float(config.get("points") or 0), "cases": [],
+                                           "forbid": config.get("forbid", "").replace(",", " ").split()}
             elif first == "# end question":
                 question = None
             in_solution = {"# begin solution": True, "# end solution": False}.get(first, in_solution)
@@ -462,7 +465,8 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         torch = sys.modules.get("torch")
-        return self._box.request(("call", self._ref, args, kwargs, bool(torch and torch.is_grad_enabled())))
+        return self._box.request(("call", self._ref, args, kwargs, bool(torch and torch.is_grad_enabled()),
+                                  self._box.forbid))
 
     def __getattr__(self, attr):
         if attr.startswith("__"):
@@ -504,6 +508,7 @@ class Sandbox:
         os.close(from_child)
         os.set_blocking(self._w, False)  # a sandbox that stops reading must not block the grader
         self.dead = None
+        self.forbid = ()   # dotted names of library code disabled while the student's code is called
         self._sent = set()
         self.request_timeout = 60.0
         reply = self._receive(60.0)
@@ -846,6 +851,7 @@ def grade_one(submission: bytes, spec: dict, timeout_s: float = CELL_TIMEOUT_S, 
                 try:
                     b = sandbox()
                     b.request_timeout = max(1.0, min(timeout_s, deadline - time.monotonic()))
+                    b.forbid = tuple(question.get("forbid", ()))
                     ns = dict(base)
                     ns.update({name: Remote(b, ("n", name), name) for name in spec["names"]})
                     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):

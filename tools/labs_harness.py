@@ -101,6 +101,78 @@ class _NoIPython:
         return lambda *args, **kwargs: None
 
 
+def _resolve(dotted):
+    """The object a dotted name ("torch.nn.LSTMCell.forward") names, with its owner and attribute,
+    importing the longest importable module prefix; (None, None, None) if it does not exist."""
+    import importlib
+
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:i]))
+        except Exception:  # not a module (or not installed): try a shorter prefix
+            continue
+        if i == len(parts):
+            return owner, None, None
+        try:
+            for part in parts[i:-1]:
+                owner = getattr(owner, part)
+            return getattr(owner, parts[-1]), owner, parts[-1]
+        except AttributeError:
+            return None, None, None
+    return None, None, None
+
+
+class _Disabled:
+    """While a hidden test calls the student's code: the library functions that the question asks the
+    student to write raise instead of running ("forbid:" in the master's question config).
+
+    A plain Python function (a method such as `nn.LSTMCell.forward` too) gets a body that raises, so
+    every alias, subclass and earlier instance is caught; a compiled function is replaced on its
+    module and wherever the notebook bound it to a name of its own (`from torch.nn.functional import
+    scaled_dot_product_attention as sdpa`). Everything is put back when the call returns."""
+
+    def __init__(self, names, ns):
+        self.names, self.ns, self.undo = names, ns, []
+
+    def __enter__(self):
+        import types
+
+        for dotted in self.names:
+            obj, owner, attr = _resolve(dotted)
+            if obj is None or owner is None:
+                continue
+            message = (f"this question asks you to write it yourself, but your code called {dotted}, "
+                       f"which is disabled while the hidden tests run")
+            target = getattr(obj, "__func__", obj)
+            if isinstance(target, types.FunctionType) and not target.__code__.co_freevars:
+                box = {}
+                exec(f"def _off(*args, **kwargs):\n    raise RuntimeError({message!r})", box)
+                self.undo.append((target, "__code__", target.__code__))
+                target.__code__ = box["_off"].__code__
+                continue
+
+            def off(*args, _message=message, **kwargs):
+                raise RuntimeError(_message)
+
+            self.undo.append((owner, attr, owner.__dict__.get(attr, obj) if isinstance(owner, type) else obj))
+            setattr(owner, attr, off)
+            for name, value in list(self.ns.items()):
+                if value is obj:
+                    self.undo.append((self.ns, name, value))
+                    self.ns[name] = off
+        return self
+
+    def __exit__(self, *exc):
+        for owner, attr, value in reversed(self.undo):
+            if isinstance(owner, dict):
+                owner[attr] = value
+            else:
+                setattr(owner, attr, value)
+        self.undo.clear()
+        return False
+
+
 def _source(cell):
     """A cell's code as plain Python (IPython magics turned into calls of the stub above)."""
     try:
@@ -175,11 +247,13 @@ def main():
             if op == "call":
                 torch = sys.modules.get("torch")
                 args, kwargs, grad = request[2], request[3], request[4]
-                if torch is not None:
-                    with torch.set_grad_enabled(grad):
+                forbid = request[5] if len(request) > 5 else ()
+                with _Disabled(forbid, ns):
+                    if torch is not None:
+                        with torch.set_grad_enabled(grad):
+                            value = target(*args, **kwargs)
+                    else:
                         value = target(*args, **kwargs)
-                else:
-                    value = target(*args, **kwargs)
             elif op == "getattr":
                 value = getattr(target, request[2])
             else:

@@ -101,9 +101,18 @@ class _NoIPython:
         return lambda *args, **kwargs: None
 
 
+_RESOLVED = {}   # dotted name -> (object, owner, attribute), looked up once (before anything is disabled)
+
+
 def _resolve(dotted):
     """The object a dotted name ("torch.nn.LSTMCell.forward") names, with its owner and attribute,
     importing the longest importable module prefix; (None, None, None) if it does not exist."""
+    if dotted not in _RESOLVED:
+        _RESOLVED[dotted] = _lookup(dotted)
+    return _RESOLVED[dotted]
+
+
+def _lookup(dotted):
     import importlib
 
     parts = dotted.split(".")
@@ -121,6 +130,9 @@ def _resolve(dotted):
         except AttributeError:
             return None, None, None
     return None, None, None
+
+
+_RAISING = {}   # dotted name -> the code object of a body that raises its message
 
 
 class _Disabled:
@@ -146,10 +158,12 @@ class _Disabled:
                        f"which is disabled while the hidden tests run")
             target = getattr(obj, "__func__", obj)
             if isinstance(target, types.FunctionType) and not target.__code__.co_freevars:
-                box = {}
-                exec(f"def _off(*args, **kwargs):\n    raise RuntimeError({message!r})", box)
+                if dotted not in _RAISING:
+                    box = {}
+                    exec(f"def _off(*args, **kwargs):\n    raise RuntimeError({message!r})", box)
+                    _RAISING[dotted] = box["_off"].__code__
                 self.undo.append((target, "__code__", target.__code__))
-                target.__code__ = box["_off"].__code__
+                target.__code__ = _RAISING[dotted]
                 continue
 
             def off(*args, _message=message, **kwargs):

@@ -277,14 +277,21 @@ def test_the_library_raises_while_hidden_tests_call_the_students_code(tmp_path):
                             "cell = Mine(2, 3)\nx = torch.ones(1, 1, 2, 2)\n"
                             "def by_alias(): return sdpa(x, x, x).sum().item()\n"
                             "def by_module(): return F.scaled_dot_product_attention(x, x, x).sum().item()\n"
-                            "def by_subclass(): return cell(torch.ones(1, 2))[0].shape[1]", 0) is None
-        names = {n: labs.Remote(box, ("n", n), n) for n in ["by_alias", "by_module", "by_subclass"]}
-        box.forbid = ("torch.nn.functional.scaled_dot_product_attention", "torch.nn.LSTMCell.forward")
-        for name, call in names.items():
+                            "def by_subclass(): return cell(torch.ones(1, 2))[0].shape[1]\n"
+                            "def grab():\n    global late\n    late = F.scaled_dot_product_attention\n    return 1\n"
+                            "def by_late(): return late(x, x, x).sum().item()\n"
+                            f"import sys\nsys.path.insert(0, {str(labs.ROOT)!r})\n"
+                            "import utils.embeddings as emb\ndef mine(counts, alpha=0.75): return 'mine'\n"
+                            "emb.ppmi = mine   # the notebook's own function under a library name: never disabled\n"
+                            "def by_own(): return emb.ppmi(None)", 0) is None
+        names = {n: labs.Remote(box, ("n", n), n) for n in ["by_alias", "by_module", "by_subclass", "grab", "by_late", "by_own"]}
+        box.forbid = ("torch.nn.functional.scaled_dot_product_attention", "torch.nn.LSTMCell.forward", "utils.embeddings.ppmi")
+        for name in ["by_alias", "by_module", "by_subclass"]:
             with pytest.raises(labs.StudentError, match="disabled while the hidden tests run"):
-                call()
+                names[name]()
+        assert names["grab"]() == 1 and names["by_own"]() == "mine"
         box.forbid = ()
-        assert names["by_alias"]() == names["by_module"]() == 4.0 and names["by_subclass"]() == 3
+        assert names["by_alias"]() == names["by_module"]() == names["by_late"]() == 4.0 and names["by_subclass"]() == 3
     finally:
         box.close()
 

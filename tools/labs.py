@@ -312,6 +312,8 @@ FLAGS = {
     "network": r"\bsocket\b|urllib|\brequests\b|http\.client|httpx",
     "exit": r"os\._exit|sys\.exit|(?<![\w.])(?:exit|quit)\(",
     "always-equal": r"def __eq__|__eq__\s*=",
+    "library-internals": r"\breload\(|__code__|torch\.ops\b|_VariableFunctions|\b_VF\b|quantizable|import __main__|"
+                         r"modules\[.__main__.\]|_Disabled|_RAISING|_RESOLVED",
 }
 
 
@@ -471,7 +473,7 @@ class Remote:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return self._box.request(("getattr", self._ref, attr))
+        return self._box.request(("getattr", self._ref, attr, self._box.forbid))
 
     def _refuse(self, *args):
         raise TypeError(f"got a {self._what} where plain data (numbers, strings, lists, arrays, tensors) was expected")

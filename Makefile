@@ -113,7 +113,8 @@ constraints: $(STAMP)
 # Hub (tools/local_hub.py, on 127.0.0.1) that serves the course models under their real names.
 # Outputs go to build/rehearse/ (the committed notebooks are not touched); it fails if a notebook
 # fails or a model load did not print the "real model from the Hugging Face Hub" banner.
-# `make rehearse NB="08"` rehearses only notebook 08.
+# `make rehearse NB="08"` rehearses only notebook 08. `make test` runs the full rehearsal too
+# (tests/test_rehearsal.py, about 7 minutes of one worker).
 rehearse: $(STAMP) models
 	$(BIN)/python tools/local_hub.py rehearse $(NB)
 

@@ -41,13 +41,15 @@ def pytest_collection_finish(session):
 
 # Seconds of CPU a test file costs, measured on the course's 2-core machine (one thread per worker);
 # files not named here take a few seconds. Notebooks cost what their committed run took.
-SLOW_FILES = {"test_labs.py": 420, "test_site.py": 40, "test_deid.py": 40, "test_local_hub.py": 30}
+SLOW_FILES = {"test_labs.py": 420, "test_rehearsal.py": 450, "test_site.py": 40, "test_deid.py": 40,
+              "test_local_hub.py": 30}
 # The build of the offline models (tests/test_builds_identical.py) runs first, on one worker, for about
 # BUILD_SECONDS; these files load a built model, so they are scheduled after enough other work to fill
 # the other workers meanwhile (they would wait for the build's file lock otherwise, idle).
 BUILD_FILE, BUILD_SECONDS = "test_builds_identical.py", 300
 NEEDS_MODELS = {"07_pretraining_finetuning.ipynb", "08_huggingface_biomedical_llms.ipynb",
-                "09_llms_in_practice.ipynb", "test_llm.py", "test_pretrain.py", "test_local_hub.py"}
+                "09_llms_in_practice.ipynb", "test_llm.py", "test_pretrain.py", "test_local_hub.py",
+                "test_rehearsal.py"}
 
 
 def _cost(path: Path) -> float:

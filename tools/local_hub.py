@@ -469,6 +469,8 @@ def rehearse(only=REHEARSED, out: Path = ROOT / "build" / "rehearse") -> int:
     for row in rows:
         lines = banners(ROOT / row["written_to"])
         print(f"{row['notebook']}: {len(lines)} model load(s) through the local Hub")
+        if not lines:
+            problems.append(f"{row['notebook']}: no model load went through the local Hub (no online branch ran)")
         problems += [f"{row['notebook']}: not from the Hub: {line}" for line in lines if HUB_BANNER not in line]
     print("\n" + report(rows))
     unanswered = sorted({p.split("?")[0] for m, p, status in hub.requests if status == 404 and "/resolve/" not in p})

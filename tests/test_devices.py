@@ -1,4 +1,5 @@
 """Every utils function that runs a model sends its inputs to the model's device.
+And the CPU-runtime plan of notebooks 07 and 08 (utils.cpu_runtime): timing a training example, the share kept.
 
 On Colab a GPU runtime is common, and `Trainer` moves the model it trains to the GPU; a function
 that builds its inputs on the CPU and calls the model then crashes. Two kinds of tests:
@@ -288,3 +289,68 @@ def test_a_model_trained_by_trainer_works_where_trainer_left_it(tokenizer, tmp_p
     assert model_device(model).type == expected == trainer.args.device.type
     tagged = spans.tag_texts(model, tokenizer, TEXTS)
     assert len(tagged) == len(TEXTS) and model_device(model).type == expected
+
+
+# --------------------------------------------------------------------------- training the real models on a CPU
+
+def test_seconds_per_example_runs_where_the_model_is_and_leaves_the_weights(tokenizer):
+    from utils import cpu_runtime
+
+    recorder = Recorder("sequence")
+    batch = dict(tokenizer(TEXTS, padding=True, return_tensors="pt"), labels=torch.zeros(3, dtype=torch.long))
+    assert cpu_runtime.seconds_per_example(recorder, batch) > 0
+    _only_meta(recorder)
+    model = _tiny(__import__("transformers").AutoModelForSequenceClassification, tokenizer, num_labels=2)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    assert cpu_runtime.seconds_per_example(model, batch, repeats=1) > 0
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(p.grad is None for p in model.parameters()) and not model.training   # eval() kept, no gradients left
+    with pytest.raises(ValueError, match="labels"):
+        cpu_runtime.seconds_per_example(model, {"input_ids": batch["input_ids"]})
+    with pytest.raises(ValueError, match="repeats"):
+        cpu_runtime.seconds_per_example(model, batch, repeats=0)
+
+
+def test_cpu_share_keeps_everything_that_fits_and_warns_when_it_caps(capsys, monkeypatch):
+    from utils import cpu_runtime
+
+    monkeypatch.delenv(cpu_runtime.CPU_MINUTES_ENV, raising=False)
+    assert cpu_runtime.cpu_share(0.01, 1000) == 1.0 and capsys.readouterr().out == ""        # 10 s of 10 minutes
+    share = cpu_runtime.cpu_share(0.1, 24_000)                                               # 40 minutes
+    assert share == pytest.approx(0.25)
+    out = capsys.readouterr().out
+    assert "about 40 minutes" in out and "25%" in out and "an estimate" in out and "Change runtime type" in out
+    monkeypatch.setenv(cpu_runtime.CPU_MINUTES_ENV, "20")
+    assert cpu_runtime.cpu_share(0.1, 24_000) == pytest.approx(0.5)
+    monkeypatch.setenv(cpu_runtime.CPU_MINUTES_ENV, "ten")
+    with pytest.raises(ValueError, match=cpu_runtime.CPU_MINUTES_ENV):
+        cpu_runtime.cpu_share(0.1, 24_000)
+    for bad in [0, -1.0, "3", True]:
+        with pytest.raises(ValueError, match="seconds_each"):
+            cpu_runtime.cpu_share(bad, 10, minutes=1)
+    with pytest.raises(ValueError, match="minutes"):
+        cpu_runtime.cpu_share(0.1, 10, minutes=0)
+
+
+def test_the_rehearsal_reads_the_same_cpu_limit_and_warning():
+    from tools import local_hub
+    from utils import cpu_runtime
+
+    assert local_hub.CPU_MINUTES_ENV == cpu_runtime.CPU_MINUTES_ENV
+    assert 0 < float(local_hub.REHEARSAL_CPU_MINUTES) < cpu_runtime.DEFAULT_CPU_MINUTES
+    import io
+    from contextlib import redirect_stdout
+    out = io.StringIO()
+    with redirect_stdout(out):
+        cpu_runtime.cpu_share(1.0, 600, minutes=1)
+    assert out.getvalue().startswith(local_hub.CPU_WARNING)
+
+
+def test_cpu_share_leaves_room_for_the_passes_it_cannot_shrink(capsys):
+    from utils import cpu_runtime
+
+    # 0.1 s each: 6,000 shrinkable passes (10 min) + 3,000 fixed (5 min) in 10 minutes -> half the examples
+    assert cpu_runtime.cpu_share(0.1, 6000, minutes=10, fixed_passes=3000) == pytest.approx(0.5)
+    assert "about 15 minutes" in capsys.readouterr().out
+    assert cpu_runtime.cpu_share(0.1, 6000, minutes=4, fixed_passes=3000) == cpu_runtime.MIN_SHARE   # fixed alone is over
+    assert "about 5.5 minutes" in capsys.readouterr().out                                      # said, not hidden

@@ -437,20 +437,32 @@ REHEARSED = ("00", "07", "08", "09")   # the notebooks with an online branch
 HUB_BANNER = "the real model from the Hugging Face Hub"
 
 
-def banners(path: Path) -> list[str]:
-    """The `utils.hub` banner lines ("[hub] ...") printed in an executed notebook's outputs."""
+CPU_MINUTES_ENV = "COURSE_CPU_MINUTES"     # utils.cpu_runtime.CPU_MINUTES_ENV (not imported: keep this module torch-free)
+REHEARSAL_CPU_MINUTES = "0.1"
+CPU_CAPPED = ("07", "08")                  # the notebooks that fine-tune the real models
+CPU_WARNING = "WARNING: CPU runtime."
+
+
+def stream_lines(path: Path) -> list[str]:
+    """Every line an executed notebook printed (its stream outputs)."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                      if o.get("output_type") == "stream")
-    return [line for line in text.splitlines() if line.startswith("[hub] ")]
+    return text.splitlines()
+
+
+def banners(path: Path) -> list[str]:
+    """The `utils.hub` banner lines ("[hub] ...") printed in an executed notebook's outputs."""
+    return [line for line in stream_lines(path) if line.startswith("[hub] ")]
 
 
 def rehearse(only=REHEARSED, out: Path = ROOT / "build" / "rehearse") -> int:
     """Run notebooks (default 00, 07, 08, 09) against the local Hub into `out`, as on Colab online.
-    Fails when a notebook fails, or when a model load did not come from the Hub (a banner other
-    than "the real model from the Hugging Face Hub"). The committed notebooks are not touched."""
+    Fails when a notebook fails, when a model load did not come from the Hub (a banner other
+    than "the real model from the Hugging Face Hub"), or when 07 or 08 did not cap its training
+    for a CPU runtime (on a machine without a GPU). The committed notebooks are not touched."""
     sys.path.insert(0, str(ROOT))
     from tools.notebooks import execute, lecture_notebooks, report
 
@@ -458,20 +470,37 @@ def rehearse(only=REHEARSED, out: Path = ROOT / "build" / "rehearse") -> int:
     if not paths:
         print(f"no lecture notebook starts with {list(only)}")
         return 1
-    with serving() as hub:
-        print(f"[local hub] {hub.endpoint} serving {len(hub.repos)} repositories; HF_HOME {os.environ['HF_HOME']}",
-              flush=True)
-        rows = []
-        for path in paths:
-            print(f"rehearsing {path.name} online ...", flush=True)
-            rows.append(execute(path, out / path.name))
+    # The local Hub serves the small course models under the real names, so on this CPU they train in
+    # seconds and the notebooks' CPU-runtime cap (utils.cpu_runtime.cpu_share) would never engage. A limit of
+    # a few seconds makes it engage, as it does for a student training the real BERT-Base on a CPU.
+    saved_minutes = os.environ.get(CPU_MINUTES_ENV)
+    os.environ[CPU_MINUTES_ENV] = REHEARSAL_CPU_MINUTES
+    try:
+        with serving() as hub:
+            print(f"[local hub] {hub.endpoint} serving {len(hub.repos)} repositories; HF_HOME {os.environ['HF_HOME']}; "
+                  f"{CPU_MINUTES_ENV}={REHEARSAL_CPU_MINUTES}", flush=True)
+            rows = []
+            for path in paths:
+                print(f"rehearsing {path.name} online ...", flush=True)
+                rows.append(execute(path, out / path.name))
+    finally:
+        if saved_minutes is None:
+            os.environ.pop(CPU_MINUTES_ENV, None)
+        else:
+            os.environ[CPU_MINUTES_ENV] = saved_minutes
     problems = [f"{r['notebook']}: {r['status']}" for r in rows if r["status"] != "ok"]
+    import torch
+
+    cuda = torch.cuda.is_available()           # on a GPU the notebooks train everything: no cap, no warning
     for row in rows:
         lines = banners(ROOT / row["written_to"])
         print(f"{row['notebook']}: {len(lines)} model load(s) through the local Hub")
         if not lines:
             problems.append(f"{row['notebook']}: no model load went through the local Hub (no online branch ran)")
         problems += [f"{row['notebook']}: not from the Hub: {line}" for line in lines if HUB_BANNER not in line]
+        capped = any(line.startswith(CPU_WARNING) for line in stream_lines(ROOT / row["written_to"]))
+        if Path(row["notebook"]).name.startswith(CPU_CAPPED) and not capped and not cuda:
+            problems.append(f"{row['notebook']}: the CPU-runtime cap did not engage (no '{CPU_WARNING}' line)")
     print("\n" + report(rows))
     unanswered = sorted({p.split("?")[0] for m, p, status in hub.requests if status == 404 and "/resolve/" not in p})
     if unanswered:

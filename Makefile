@@ -109,7 +109,7 @@ constraints: $(STAMP)
 	{ head -2 constraints.txt; cat constraints.tmp; } > constraints.new && rm constraints.tmp && mv constraints.new constraints.txt
 
 .PHONY: budgets determinism rehearse record-builds
-# Rehearse Colab's online path offline: notebooks 00, 07, 08 and 09 run against a local Hugging Face
+# Rehearse Colab's online path offline: notebooks 00, 07, 08, 09 and 10 run against a local Hugging Face
 # Hub (tools/local_hub.py, on 127.0.0.1) that serves the course models under their real names.
 # Outputs go to build/rehearse/ (the committed notebooks are not touched); it fails if a notebook
 # fails or a model load did not print the "real model from the Hugging Face Hub" banner.

@@ -47,7 +47,7 @@ SLOW_FILES = {"test_labs.py": 420, "test_rehearsal.py": 450, "test_site.py": 40,
 # BUILD_SECONDS; these files load a built model, so they are scheduled after enough other work to fill
 # the other workers meanwhile (they would wait for the build's file lock otherwise, idle).
 BUILD_FILE, BUILD_SECONDS = "test_builds_identical.py", 300
-NEEDS_MODELS = {"07_pretraining_finetuning.ipynb", "08_huggingface_biomedical_llms.ipynb",
+NEEDS_MODELS = {"07_pretraining_finetuning.ipynb", "08_huggingface_biomedical_llms.ipynb", "10_notes_to_genes.ipynb",
                 "09_llms_in_practice.ipynb", "test_llm.py", "test_pretrain.py", "test_local_hub.py",
                 "test_rehearsal.py"}
 

@@ -1,4 +1,4 @@
-"""`make rehearse`, in CI: notebooks 00, 07, 08 and 09 run top to bottom through their online
+"""`make rehearse`, in CI: notebooks 00, 07, 08, 09 and 10 run top to bottom through their online
 branches, as on Colab, against a Hugging Face Hub on 127.0.0.1 (tools/local_hub.py) that serves the
 course models under their real names. Every line that runs only when the Hub answers (the real BERT
 column and the real BERT-Base fine-tuned with its own learning rates in 07, BioBERT's cased tokenizer,
@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 from tools import local_hub  # noqa: E402
 
 
-def test_notebooks_00_07_08_09_run_online_against_a_local_hub(tmp_path, capsys):
+def test_notebooks_with_an_online_branch_run_against_a_local_hub(tmp_path, capsys):
     code = local_hub.rehearse(out=tmp_path)
     printed = capsys.readouterr().out
     assert code == 0, printed[-4000:]
@@ -22,7 +22,7 @@ def test_notebooks_00_07_08_09_run_online_against_a_local_hub(tmp_path, capsys):
     assert len(list(tmp_path.glob("*.ipynb"))) == len(local_hub.REHEARSED)
     import torch
 
-    for number in ("07", "08"):                     # the CPU-runtime cap engaged and said so
+    for number in local_hub.CPU_CAPPED:                  # the CPU-runtime cap engaged and said so
         lines = local_hub.stream_lines(next(tmp_path.glob(f"{number}_*.ipynb")))
         assert torch.cuda.is_available() or any(line.startswith(local_hub.CPU_WARNING) for line in lines), number
     loaded = local_hub.banners(next(tmp_path.glob("08_*.ipynb")))

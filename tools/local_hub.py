@@ -433,13 +433,13 @@ def serving(repos: dict | None = None, port: int = 0):
         shutil.rmtree(home, ignore_errors=True)
 
 
-REHEARSED = ("00", "07", "08", "09")   # the notebooks with an online branch
+REHEARSED = ("00", "07", "08", "09", "10")   # the notebooks with an online branch
 HUB_BANNER = "the real model from the Hugging Face Hub"
 
 
 CPU_MINUTES_ENV = "COURSE_CPU_MINUTES"     # utils.cpu_runtime.CPU_MINUTES_ENV (not imported: keep this module torch-free)
 REHEARSAL_CPU_MINUTES = "0.1"
-CPU_CAPPED = ("07", "08")                  # the notebooks that fine-tune the real models
+CPU_CAPPED = ("07", "08", "10")            # the notebooks that fine-tune the real models
 CPU_WARNING = "WARNING: CPU runtime."
 
 
@@ -459,9 +459,9 @@ def banners(path: Path) -> list[str]:
 
 
 def rehearse(only=REHEARSED, out: Path = ROOT / "build" / "rehearse") -> int:
-    """Run notebooks (default 00, 07, 08, 09) against the local Hub into `out`, as on Colab online.
+    """Run notebooks (default 00, 07, 08, 09, 10) against the local Hub into `out`, as on Colab online.
     Fails when a notebook fails, when a model load did not come from the Hub (a banner other
-    than "the real model from the Hugging Face Hub"), or when 07 or 08 did not cap its training
+    than "the real model from the Hugging Face Hub"), or when 07, 08 or 10 did not cap its training
     for a CPU runtime (on a machine without a GPU). The committed notebooks are not touched."""
     sys.path.insert(0, str(ROOT))
     from tools.notebooks import execute, lecture_notebooks, report

@@ -8,6 +8,10 @@ Three extractors, each adding one idea to the one before:
    notebook 01, `utils.baselines.negex`) or about a relative (a family cue before it).
 3. `EmbeddingNormalizer`: text chunks the dictionary left untouched go to the nearest HPO label by
    MiniLM sentence embeddings, among a short list that a character n-gram index retrieves first.
+4. A learned tagger (`train_mention_tagger`, `find_mentions`): a BERT token classifier fine-tuned on
+   the train notes finds where phenotypes are written (BIO tags, one type), whatever their spelling;
+   `normalize_mentions` then gives each span a term (the dictionary's when it spells the whole span,
+   else MiniLM's nearest label).
 
 Scores: mention level (span and term both right), concept level (the note's set of present
 terms), and ontology-aware concept level (a parent or child of the right term counts).
@@ -196,6 +200,117 @@ class EmbeddingNormalizer:
             out.append([{"start": s, "end": e, "hpo": hit[0], "text": text[s:e], "cosine": hit[1]}
                         for (s, e), hit in zip(sp, hits) if hit is not None and hit[1] >= threshold])
         return out
+
+
+# --------------------------------------------------------------------------- a learned mention tagger
+MENTION_LABELS = ["O", "B-PHENO", "I-PHENO"]       # utils.spans.bio_label_names(["PHENO"])
+
+
+def mention_sentences(cases: list[dict]) -> list[tuple[str, int, int, list[dict]]]:
+    """(sentence, case index, offset of the sentence in its note, mention spans in sentence coordinates
+    labelled "PHENO") for every sentence of every case (`utils.spans.sentences_with_spans`)."""
+    from utils import spans
+
+    out = []
+    for i, case in enumerate(cases):
+        mentions = [{"start": m["start"], "end": m["end"], "label": "PHENO"} for m in case["mentions"]]
+        out += [(sent, i, off, inside) for sent, off, inside in spans.sentences_with_spans(case["text"], mentions)]
+    return out
+
+
+def train_mention_tagger(cases: list[dict], model_path: str, epochs: int = 2, lr: float = 1e-3, batch_size: int = 16,
+                         max_length: int = 64, seed: int = 0, share: float = 1.0, tokenizer=None, device=None):
+    """Fine-tune `AutoModelForTokenClassification` from `model_path` (a BERT checkpoint) to tag phenotype
+    mentions (MENTION_LABELS) in the sentences of `cases` (the first `share` of them: less training on a
+    CPU runtime), with AdamW and a linear decay, as `utils.evaluate.fine_tune`. `tokenizer`: default the
+    checkpoint's own; `device`: move the model there first (None: leave it). Batches go to the model's
+    device. Returns (model in eval mode, its tokenizer, CPU seconds of training)."""
+    import time
+
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
+
+    from utils import spans
+    from utils.devices import model_device, to_device
+
+    if not cases or not all(isinstance(c, dict) and "mentions" in c for c in cases):
+        raise ValueError("cases must be a non-empty list of case dicts with 'mentions' (utils.phenotype_notes)")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share!r}")
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    torch.manual_seed(seed)
+    tokenizer = AutoTokenizer.from_pretrained(model_path) if tokenizer is None else tokenizer
+    l2i = {n: i for i, n in enumerate(MENTION_LABELS)}
+    model = AutoModelForTokenClassification.from_pretrained(model_path, num_labels=len(MENTION_LABELS),
+                                                            id2label=dict(enumerate(MENTION_LABELS)), label2id=l2i)
+    if device is not None:
+        model.to(device)
+    rows = mention_sentences(cases)
+    rows = rows[:max(1, round(share * len(rows)))]
+    features = []
+    for sent, _, _, inside in rows:
+        enc = tokenizer(sent, truncation=True, max_length=max_length, return_offsets_mapping=True)
+        labels = spans.bio_labels(enc.pop("offset_mapping"), enc.word_ids(), inside, l2i)
+        features.append({**enc, "labels": labels})
+    collate = DataCollatorForTokenClassification(tokenizer)
+    generator = torch.Generator().manual_seed(seed)
+    loader = torch.utils.data.DataLoader(features, batch_size=batch_size, shuffle=True, generator=generator,
+                                         collate_fn=collate)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    total = epochs * len(loader)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / total)
+    device, start = model_device(model), time.process_time()
+    model.train()
+    for _ in range(epochs):
+        for batch in loader:
+            loss = model(**to_device(batch, device)).loss
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+    return model.eval(), tokenizer, time.process_time() - start
+
+
+def find_mentions(model, tokenizer, texts: list[str], max_length: int = 64) -> list[list[dict]]:
+    """Phenotype mention spans {start, end, text} in each text, tagged sentence by sentence."""
+    import torch
+
+    from utils import spans
+
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings, not one string")
+    sentences = [(i, off, sent) for i, text in enumerate(texts) for sent, off, _ in spans.sentences_with_spans(text, [])]
+    with torch.no_grad():
+        tagged = spans.tag_texts(model, tokenizer, [sent for _, _, sent in sentences], max_length=max_length)
+    out = [[] for _ in texts]
+    for (i, off, _), found in zip(sentences, tagged):
+        out[i] += [{"start": off + m["start"], "end": off + m["end"], "text": texts[i][off + m["start"]:off + m["end"]]}
+                   for m in found]
+    return out
+
+
+def normalize_mentions(texts: list[str], found: list[list[dict]], tagger: DictionaryTagger,
+                       normalizer: EmbeddingNormalizer, threshold: float = THRESHOLD) -> list[list[dict]]:
+    """A term for each found span: the dictionary's when one of its keys spells the whole span, else the
+    nearest label by MiniLM when the cosine reaches `threshold`; a span that gets neither is dropped.
+    Returns mentions {start, end, hpo, text, source}."""
+    if isinstance(texts, str) or len(texts) != len(found):
+        raise ValueError("normalize_mentions() takes a list of texts and a list of found spans for each")
+    out, ask = [], []
+    for i, (text, spans_) in enumerate(zip(texts, found)):
+        out.append([])
+        for m in spans_:
+            whole = [d for d in tagger.tag(text[m["start"]:m["end"]]) if d["start"] == 0 and d["end"] == m["end"] - m["start"]]
+            if whole:
+                out[i].append({"start": m["start"], "end": m["end"], "hpo": whole[0]["hpo"], "text": m["text"], "source": "dictionary"})
+            else:
+                ask.append((i, m))
+    for (i, m), hit in zip(ask, normalizer.normalize([m["text"] for _, m in ask])):
+        if hit is not None and hit[1] >= threshold:
+            out[i].append({"start": m["start"], "end": m["end"], "hpo": hit[0], "text": m["text"], "source": "MiniLM"})
+    return [sorted(ms, key=lambda m: m["start"]) for ms in out]
 
 
 # --------------------------------------------------------------------------- scores

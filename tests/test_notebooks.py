@@ -160,3 +160,28 @@ def test_execute_records_per_cell_seconds(tmp_path):
     row = tool.execute(path, tmp_path / "out.ipynb")
     assert row["status"] == "ok" and [c["cell"] for c in row["cells"]] == [0, 1]
     assert row["cells"][0]["seconds"] >= 0.3 and row["warnings"] == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_progress_bars_show_their_last_frame(path):
+    # A bar's stored text is what GitHub, the website and text viewers show: not the "0%" of its first frame.
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if tool.WIDGET_VIEW in out.get("data", {}):
+                assert not re.search(r"(^|\s)0%\|", out["data"].get("text/plain", "")), (path.name, out["data"]["text/plain"])
+
+
+def test_finished_bars_rewrites_a_bar_from_its_widget_state():
+    nb = nbformat.v4.new_notebook()
+    view = {tool.WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0},
+            "text/plain": "fine-tuning:   0%|          | 0/4 [00:00<?, ?it/s]"}
+    nb.cells = [nbformat.v4.new_code_cell("...", outputs=[nbformat.v4.new_output("display_data", data=view)])]
+    state = {"box": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_l", "IPY_MODEL_p", "IPY_MODEL_r"]}},
+             "l": {"model_name": "HTMLModel", "state": {"value": "fine-tuning:\u2007\u200775%"}},
+             "p": {"model_name": "FloatProgressModel", "state": {"value": 3.0, "max": 4.0}},
+             "r": {"model_name": "HTMLModel", "state": {"value": " 3/4 [00:07&lt;00:02,  1.81s/it]"}}}
+    nb.metadata["widgets"] = {tool.WIDGET_STATE: {"state": state, "version_major": 2, "version_minor": 0}}
+    assert tool.finished_bars(nb) == 1
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "fine-tuning:  75%|███████   | 3/4 [00:07<00:02,  1.81s/it]"
+    assert tool.finished_bars(nbformat.v4.new_notebook()) == 0           # no widgets, nothing to do

@@ -5,6 +5,7 @@
     python tools/notebooks.py budgets  # exit 1 if a committed lecture notebook's timestamps break a budget
     python tools/notebooks.py sync     # put the canonical bootstrap cell and Colab badge in each
     python tools/notebooks.py check    # exit 1 if a notebook's bootstrap cell or badge is out of date
+    python tools/notebooks.py bars     # progress bars' stored text: their last frame, not "0%" (no execution)
 
 Each notebook may set its time budget in its metadata (``"course": {"budget_s": 60}``, default
 60 s); no cell should take more than 30 s. `run` and `execute` exit non-zero only when a notebook
@@ -123,6 +124,37 @@ def budget(nb) -> float:
     return float(nb.metadata.get("course", {}).get("budget_s", DEFAULT_BUDGET_S))
 
 
+WIDGET_VIEW, WIDGET_STATE = "application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json"
+
+
+def finished_bars(nb) -> int:
+    """Give every tqdm progress bar its final text. A bar is a widget; the text/plain that a notebook stores
+    beside it (what GitHub, the website and a plain-text viewer show) is its first frame, "0%|  | 0/4".
+    The widget state nbclient stores at the end of the run holds the last frame: the left label, the
+    bar's value and maximum and the right label. Rewrite each bar's text/plain from it, as tqdm would
+    print it. Returns how many bars were rewritten."""
+    import html
+
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    done = 0
+    for cell in code_cells(nb):
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            box = state.get(view["model_id"]) if view else None
+            if not box or box.get("model_name") != "HBoxModel":
+                continue
+            parts = [state.get(c.removeprefix("IPY_MODEL_"), {}) for c in box["state"].get("children", [])]
+            if len(parts) != 3 or parts[1].get("model_name") not in ("FloatProgressModel", "IntProgressModel"):
+                continue
+            left, right = (html.unescape(p["state"].get("value", "")).replace("\u2007", " ").replace("\xa0", " ")
+                           for p in (parts[0], parts[2]))
+            value, most = parts[1]["state"].get("value", 0), parts[1]["state"].get("max", 0)
+            filled = int(10 * value / most) if most else 0
+            out["data"]["text/plain"] = f"{left}|{'█' * filled}{' ' * (10 - filled)}|{right}"
+            done += 1
+    return done
+
+
 def execute(path: Path, out: Path, timeout: float = CELL_TIMEOUT_S, env: dict | None = None) -> dict:
     """Execute notebook `path` in its own folder and save it to `out`; return a report row.
 
@@ -164,6 +196,7 @@ def execute(path: Path, out: Path, timeout: float = CELL_TIMEOUT_S, env: dict | 
                  if c["seconds"] is not None and c["seconds"] > CELL_LIMIT_S]
     if status != "ok" and out == path:
         out = BUILD / "failed" / path.name   # keep the committed notebook as it was
+    finished_bars(nb)
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     return {"notebook": _rel(path), "seconds": round(seconds, 1), "budget_s": budget(nb), "status": status,
@@ -245,13 +278,21 @@ def sync() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["run", "execute", "budgets", "sync", "check"])
+    parser.add_argument("command", choices=["run", "execute", "budgets", "sync", "check", "bars"])
     parser.add_argument("only", nargs="*", help="run only notebooks whose name contains one of these")
     args = parser.parse_args()
     if args.command == "sync":
         return sync()
     if args.command == "budgets":
         return budgets([p for p in lecture_notebooks() if not args.only or any(o in p.name for o in args.only)])
+    if args.command == "bars":      # the committed notebooks' bars, from their stored widget state (no execution)
+        for path in notebooks():
+            if not args.only or any(o in path.name for o in args.only):
+                nb = nbformat.read(path, as_version=4)
+                if finished_bars(nb):
+                    nbformat.write(nb, path)
+                    print("bars finished in", _rel(path))
+        return 0
     if args.command == "check":
         bad = {str(p.relative_to(ROOT)): out_of_date(p) for p in notebooks()}
         bad = {k: v for k, v in bad.items() if v}

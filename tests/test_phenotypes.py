@@ -337,3 +337,11 @@ def test_normalize_mentions_prefers_the_dictionary_then_the_embedding_threshold(
                                                                  ("recurrent fits", "HP:0001250", "MiniLM")]   # 0.3 < 0.6: dropped
     with pytest.raises(ValueError):
         X.normalize_mentions([text], [], X.DictionaryTagger(hpo), Stub())
+
+
+def test_gene_rank_bounds_span_the_tie(hpo):
+    marfan = ["HP:0001166", "HP:0001519", "HP:0001083", "HP:0002616", "HP:0000098", "HP:0000545"]
+    first, last = hpo.gene_rank_bounds(marfan, "FBN1", combine="patient")
+    assert (first, last) == (1, hpo.gene_rank(marfan, "FBN1", combine="patient")) and last >= 2   # tied with FBN2
+    first, last = hpo.gene_rank_bounds(marfan, "LOX")
+    assert first == last == hpo.gene_rank(marfan, "LOX") == 1                      # alone at the top by BMA

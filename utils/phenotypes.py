@@ -366,6 +366,19 @@ class Ontology:
         return pd.DataFrame({"rank": np.arange(1, len(order) + 1), "gene": [genes[i] for i in order],
                              "score": scores[order]})
 
+    def gene_rank_bounds(self, hpo_ids, genes, combine: str = "bma") -> tuple[int, int]:
+        """(first, last) place of the tie the gene (or the best of several) is in: `gene_rank` is the
+        last. With ties broken at random, every place from first to last is equally likely."""
+        genes = [genes] if isinstance(genes, str) else list(genes)
+        last = self.gene_rank(hpo_ids, genes, combine=combine)
+        names, scores = self.gene_scores(hpo_ids, combine=combine)
+        scores = np.round(scores, 9)
+        position = {g: i for i, g in enumerate(names)}
+        own = np.zeros(len(names), dtype=bool)
+        own[[position[g] for g in genes]] = True
+        best = max(scores[position[g]] for g in genes)
+        return int(((scores > best) & ~own).sum()) + 1, last
+
     def gene_rank(self, hpo_ids, genes, combine: str = "bma") -> int:
         """Rank (1 = best) of a gene, or of the best of several (a disease's genes), for a phenotype set.
 

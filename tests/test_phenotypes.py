@@ -345,3 +345,11 @@ def test_gene_rank_bounds_span_the_tie(hpo):
     assert (first, last) == (1, hpo.gene_rank(marfan, "FBN1", combine="patient")) and last >= 2   # tied with FBN2
     first, last = hpo.gene_rank_bounds(marfan, "LOX")
     assert first == last == hpo.gene_rank(marfan, "LOX") == 1                      # alone at the top by BMA
+
+
+def test_ic_overlap_sums_the_information_of_exactly_shared_terms(hpo):
+    patient = ["HP:0001166", "HP:0001519", "HP:0000098", "HP:0001250"]
+    diseases = ["OMIM:154700"] + list(hpo.rankable_diseases()[:5])
+    scores = hpo.disease_scores(patient, diseases, combine="ic_overlap")
+    for d, s in zip(diseases, scores):
+        assert s == pytest.approx(sum(hpo.ic[t] for t in set(hpo.phenotype_profile(d)) & set(patient)))

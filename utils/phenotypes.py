@@ -310,15 +310,19 @@ class Ontology:
         combine="bma": the symmetric best-match average (`bma`); "patient": only the patient's side,
         the mean over patient terms of their best match in the disease (Phenomizer's query-to-disease
         score), which does not penalise a disease for annotations the patient does not show.
-        Two baselines that ignore the ontology: "overlap", the number of patient terms the disease is
-        annotated with exactly; "jaccard", that number over the size of the union of both sets."""
+        Baselines that use no similarity through the ontology: "overlap", the number of patient terms the
+        disease is annotated with exactly; "jaccard", that number over the size of the union of both sets;
+        "ic_overlap", the summed IC of those exactly shared terms (rare shared features count more)."""
         if combine not in COMBINE:
             raise ValueError(f"combine must be one of {COMBINE}, got {combine!r}")
         terms = self.term_set(hpo_ids)
         diseases = self.rankable_diseases() if diseases is None else tuple(self.disease(d) for d in diseases)
         flat, starts, lengths = self._profile_arrays(diseases)
-        if combine in ("overlap", "jaccard"):
-            shared = np.add.reduceat(np.isin(flat, [self.index[t] for t in terms]).astype(float), starts)
+        if combine in ("overlap", "jaccard", "ic_overlap"):
+            hits = np.isin(flat, [self.index[t] for t in terms])
+            if combine == "ic_overlap":
+                return np.add.reduceat(np.where(hits, self.ic_array[flat], 0.0), starts)
+            shared = np.add.reduceat(hits.astype(float), starts)
             return shared if combine == "overlap" else shared / (len(terms) + lengths - shared)
         sims = np.stack([self.resnik_to_all(t) for t in terms])[:, flat]      # patient terms x annotations
         patient_best = np.maximum.reduceat(sims, starts, axis=1).sum(axis=0)   # each patient term's best, per disease
@@ -402,7 +406,7 @@ class Ontology:
         return int(((scores >= best) & ~own).sum()) + 1
 
 
-COMBINE = ("bma", "patient", "overlap", "jaccard")   # how `disease_scores` scores a set against a disease
+COMBINE = ("bma", "patient", "overlap", "ic_overlap", "jaccard")   # how `disease_scores` scores a set against a disease
 
 
 def information_content(onto: Ontology) -> dict[str, float]:

@@ -3,7 +3,7 @@ branches, as on Colab, against a Hugging Face Hub on 127.0.0.1 (tools/local_hub.
 course models under their real names. Every line that runs only when the Hub answers (the real BERT
 column and the real BERT-Base fine-tuned with its own learning rates in 07, BioBERT's cased tokenizer,
 PubMedBERT and Bio_ClinicalBERT in 08, SmolLM2 from the Hub in 09, the skipped stand-in checks, and
-the CPU-runtime cap of 07 and 08, forced by a limit of a few seconds) runs here; a notebook that fails, a model that did not come from the Hub, or a notebook in
+the CPU-runtime cap of 07, 08 and 10, forced by a limit under a second) runs here; a notebook that fails, a model that did not come from the Hub, or a notebook in
 which no model load went through the Hub fails the test. The committed notebooks are not touched."""
 import sys
 from pathlib import Path

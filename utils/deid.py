@@ -195,7 +195,7 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     # ("221 Elm Rd, Apt 4B, Springfield, OR 97477", "92 S. Oak St., Suite 210, Dayton, OH 45402").
     ("address_street", "ADDRESS", re.compile(
         rf"\b\d{{1,5}}\s(?:(?:[NSEW]|North|South|East|West)\.?\s)?(?:{_CAP}\s){{1,3}}{_STREET}\.?"
-        rf"(?:,?\s{_UNIT})?(?:,?\s{_CAP}(?:\s{_CAP})?)?(?:,?\s{_ZIP})?")),
+        rf"(?:,?\s{_UNIT})?(?:(?:,?\s|\sin\s){_CAP}(?:\s{_CAP})?)?(?:,?\s{_ZIP})?")),   # "..., Dayton" or "... in Lowell"
     # Post-office boxes: "PO Box 4471, Twin Falls, ID 83303", "P.O. Box 90312", "Apartado 112".
     ("address_po_box", "ADDRESS", re.compile(
         rf"\b(?:P\.?\s?O\.?\s?Box|Post Office Box|Apartado(?: de correos)?|Casella postale)\s+\d+"
@@ -213,8 +213,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         rf"(?:,?\s\d{{1,2}}\s?[º°ª]?\s?(?:[A-Z]|izq(?:da)?\.?|dcha\.?)?)?(?:,?\s\d{{5}}\s{_CAP}(?:\s{_CAP})?)?")),
     # Places smaller than a state, introduced by where someone lives or comes from.
     ("place_after_cue", "ADDRESS", re.compile(
-        rf"\b(?:lives?(?: alone)? in|living in|resides in|moved to|relocated to|we're in|we are in|based in|near"
-        rf"|residente (?:a|in)|nat[oa] a|from|vive en|reside en|natural de|procedente de)\s(?P<phi>{_CAP}(?:\s{_CAP})?)"
+        rf"\b(?:lives?(?: alone)? in|living in|resides in|moved to|relocated to|(?i:we're in|we are in)|based in|near"
+        rf"|residente (?:a|in)|nat[oa](?: il [\d/.-]+)? a|from|vive en|reside en|natural de|procedente de)\s(?P<phi>{_CAP}(?:\s{_CAP})?)"
         rf"(?=\s*(?:$|[,.;!?)]|\s(?:with|and|for|area|y|con|e|per|il)\b))")),
     # Hospitals and care facilities: capitalised words ending in Hospital, Medical Center, Clinic...
     ("hospital_english", "HOSPITAL", re.compile(
@@ -297,7 +297,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         rf"(?:,?\s(?:is|was)\san?\s\d|,\s(?:an?\s)?\d{{1,3}}[\s-])")),
 ]
 # Hospital names followed by their town: "Sacred Heart Clinic in Eugene", "Ospedale Maggiore di Lodi".
-_TOWN_AFTER_HOSPITAL = re.compile(rf"^\s(?:in|di|at|a|de)\s(?P<phi>{_CAP})\b")
+# (no "^": Pattern.match(text, pos) already anchors at pos, and "^" would only match at the string's start)
+_TOWN_AFTER_HOSPITAL = re.compile(rf"\s(?:in|di|at|a|de)\s(?P<phi>{_CAP})\b")
 
 RULE_NAMES = tuple(name for name, _, _ in _RULES)
 

@@ -332,6 +332,24 @@ def test_cpu_share_keeps_everything_that_fits_and_warns_when_it_caps(capsys, mon
         cpu_runtime.cpu_share(0.1, 10, minutes=0)
 
 
+def test_probe_share_times_both_kinds_of_head_and_checks_its_texts(tokenizer, capsys, monkeypatch):
+    """The one probe 07, 08 and 10 run before training the real model on a CPU: labels shaped for the head."""
+    import transformers
+    from utils import cpu_runtime
+
+    monkeypatch.delenv(cpu_runtime.CPU_MINUTES_ENV, raising=False)
+    seq = _tiny(transformers.AutoModelForSequenceClassification, tokenizer, num_labels=2)
+    tok = _tiny(transformers.AutoModelForTokenClassification, tokenizer, num_labels=3)
+    assert cpu_runtime.probe_share(seq, tokenizer, TEXTS, 10, what="x") == 1.0      # a tiny plan fits
+    assert cpu_runtime.probe_share(tok, tokenizer, TEXTS * 10, 10, what="x", token_labels=True, max_length=8) == 1.0
+    assert capsys.readouterr().out == ""
+    assert cpu_runtime.probe_share(seq, tokenizer, TEXTS, 1e12, what="Training x") == cpu_runtime.MIN_SHARE
+    assert "Training x would take" in capsys.readouterr().out
+    for bad in [[], [1, 2]]:
+        with pytest.raises(ValueError, match="texts"):
+            cpu_runtime.probe_share(seq, tokenizer, bad, 10, what="x")
+
+
 def test_the_rehearsal_reads_the_same_cpu_limit_and_warning():
     from tools import local_hub
     from utils import cpu_runtime

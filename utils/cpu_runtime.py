@@ -91,3 +91,19 @@ def cpu_share(seconds_each: float, example_passes: float, minutes: float | None 
           f"about {_minutes(capped)} (set {CPU_MINUTES_ENV} to change the limit), so its numbers are below what "
           f"the full run gives. For the full run use a GPU: {GPU_HOWTO}.")
     return share
+
+
+def probe_share(probe, tokenizer, texts, example_passes: float, *, what: str, token_labels: bool = False,
+                fixed_passes: float = 0, max_length: int | None = None) -> float:
+    """`cpu_share` for a training planned on the machine at hand, timed on `probe` (the model with its
+    task head) over up to 16 of `texts`: per-token labels when `token_labels` (token classification),
+    one label per text otherwise (sequence classification)."""
+    import torch
+
+    texts = list(texts)[:16]
+    if not texts or not all(isinstance(t, str) for t in texts):
+        raise ValueError("texts must hold at least one str to time the model on")
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    batch["labels"] = (torch.zeros_like(batch["input_ids"]) if token_labels
+                       else torch.zeros(len(texts), dtype=torch.long))
+    return cpu_share(seconds_per_example(probe, batch), example_passes, what=what, fixed_passes=fixed_passes)

@@ -133,3 +133,22 @@ def test_built_stand_in_loads_and_learned_something():
     fill = pipeline("fill-mask", model=AutoModelForMaskedLM.from_pretrained(path),
                     tokenizer=AutoTokenizer.from_pretrained(path))
     assert len(fill("The patient denies chest [MASK].", top_k=5)) == 5
+
+
+def test_notebook_07s_random_init_control_is_the_exact_start_of_pretraining():
+    """07's control rebuilds the mini-BERT as pretraining started it (the build's seed, config and
+    sinusoidal position start); it must score exactly the masked-LM figures logged before step 1."""
+    from transformers import AutoTokenizer
+
+    from utils import pretrain
+    from utils.hub import resolve
+
+    path = resolve("dmis-lab/biobert-base-cased-v1.1", verbose=False).path
+    log, tok = pretrain.load_log(path), AutoTokenizer.from_pretrained(path)
+    cfg = PretrainConfig(**log["config"])
+    torch.manual_seed(cfg.seed)                                   # as in notebook 07's start_of_pretraining()
+    start = MiniBertForMaskedLM(pretrain.model_config(cfg, len(tok)))
+    pretrain.init_positions(start, cfg.position_init)
+    val = pack(tok, pretrain.pretraining_texts(cfg.icd_descriptions)[1], cfg.block_size)
+    got = pretrain.evaluate_mlm(start, val, pretrain._mask_for(tok, cfg), mask_id=tok.mask_token_id)
+    assert got == pytest.approx(log["validation_before"], rel=1e-6)      # (float noise of other thread counts aside)

@@ -185,3 +185,17 @@ def test_finished_bars_rewrites_a_bar_from_its_widget_state():
     assert tool.finished_bars(nb) == 1
     assert nb.cells[0].outputs[0]["data"]["text/plain"] == "fine-tuning:  75%|███████   | 3/4 [00:07<00:02,  1.81s/it]"
     assert tool.finished_bars(nbformat.v4.new_notebook()) == 0           # no widgets, nothing to do
+
+
+def test_drop_orphan_widgets_keeps_what_an_output_shows():
+    nb = nbformat.v4.new_notebook()
+    view = {tool.WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0}, "text/plain": "bar"}
+    nb.cells = [nbformat.v4.new_code_cell("...", outputs=[nbformat.v4.new_output("display_data", data=view)])]
+    state = {"box": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_ab", "IPY_MODEL_cd"]}},
+             "ab": {"model_name": "HTMLModel", "state": {"value": "shown", "style": "IPY_MODEL_ef"}},
+             "cd": {"model_name": "FloatProgressModel", "state": {"value": 1}}, "ef": {"model_name": "StyleModel"},
+             "99": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_98"]}}, "98": {"model_name": "HTMLModel"}}
+    nb.metadata["widgets"] = {tool.WIDGET_STATE: {"state": state, "version_major": 2, "version_minor": 0}}
+    assert tool.drop_orphan_widgets(nb) == 2
+    assert set(nb.metadata["widgets"][tool.WIDGET_STATE]["state"]) == {"box", "ab", "cd", "ef"}
+    assert tool.drop_orphan_widgets(nbformat.v4.new_notebook()) == 0

@@ -155,6 +155,28 @@ def finished_bars(nb) -> int:
     return done
 
 
+def drop_orphan_widgets(nb) -> int:
+    """Remove the stored widget state that no output shows: a progress bar a library opened and closed
+    without the cell displaying it (e.g. transformers converting a file) would otherwise stay in the
+    notebook's metadata. Keeps every model reachable from an output's widget view through its
+    IPY_MODEL_ references. Returns how many models were dropped."""
+    widgets = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+    state = widgets.get("state", {})
+    todo = [out["data"][WIDGET_VIEW]["model_id"] for cell in code_cells(nb) for out in cell.get("outputs", [])
+            if WIDGET_VIEW in out.get("data", {})]
+    keep = set()
+    while todo:
+        model = todo.pop()
+        if model in keep or model not in state:
+            continue
+        keep.add(model)
+        todo += re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(state[model]))
+    dropped = [m for m in state if m not in keep]
+    for m in dropped:
+        del state[m]
+    return len(dropped)
+
+
 def execute(path: Path, out: Path, timeout: float = CELL_TIMEOUT_S, env: dict | None = None) -> dict:
     """Execute notebook `path` in its own folder and save it to `out`; return a report row.
 
@@ -197,6 +219,7 @@ def execute(path: Path, out: Path, timeout: float = CELL_TIMEOUT_S, env: dict | 
     if status != "ok" and out == path:
         out = BUILD / "failed" / path.name   # keep the committed notebook as it was
     finished_bars(nb)
+    drop_orphan_widgets(nb)
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     return {"notebook": _rel(path), "seconds": round(seconds, 1), "budget_s": budget(nb), "status": status,
@@ -289,7 +312,7 @@ def main() -> int:
         for path in notebooks():
             if not args.only or any(o in path.name for o in args.only):
                 nb = nbformat.read(path, as_version=4)
-                if finished_bars(nb):
+                if finished_bars(nb) + drop_orphan_widgets(nb):
                     nbformat.write(nb, path)
                     print("bars finished in", _rel(path))
         return 0

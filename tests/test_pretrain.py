@@ -146,9 +146,7 @@ def test_notebook_07s_random_init_control_is_the_exact_start_of_pretraining():
     path = resolve("dmis-lab/biobert-base-cased-v1.1", verbose=False).path
     log, tok = pretrain.load_log(path), AutoTokenizer.from_pretrained(path)
     cfg = PretrainConfig(**log["config"])
-    torch.manual_seed(cfg.seed)                                   # as in notebook 07's start_of_pretraining()
-    start = MiniBertForMaskedLM(pretrain.model_config(cfg, len(tok)))
-    pretrain.init_positions(start, cfg.position_init)
+    start = pretrain.initial_model(cfg, len(tok))                 # what notebook 07's start_of_pretraining() returns
     val = pack(tok, pretrain.pretraining_texts(cfg.icd_descriptions)[1], cfg.block_size)
     got = pretrain.evaluate_mlm(start, val, pretrain._mask_for(tok, cfg), mask_id=tok.mask_token_id)
     assert got == pytest.approx(log["validation_before"], rel=1e-6)      # (float noise of other thread counts aside)

@@ -219,6 +219,17 @@ def init_positions(model: MiniBertForMaskedLM, scale: float) -> None:
         model.bert.position.weight.copy_(scale * sinusoidal_positions(c.block_size, c.n_embd))
 
 
+def initial_model(config: PretrainConfig, vocab_size: int) -> MiniBertForMaskedLM:
+    """The mini-BERT exactly as pretraining starts it: seeded with `config.seed`, positions started as
+    sinusoids (`init_positions`). Notebook 07's random-init control is this model, never trained."""
+    if not isinstance(config, PretrainConfig):
+        raise TypeError(f"config must be a PretrainConfig, got {type(config).__name__}")
+    torch.manual_seed(config.seed)
+    model = MiniBertForMaskedLM(model_config(config, vocab_size))
+    init_positions(model, config.position_init)
+    return model
+
+
 def pretrain_mini_bert(config: PretrainConfig | None = None, progress: bool = True):
     """Train the tokenizer and `MiniBertForMaskedLM` with masked-LM on the course text.
 
@@ -236,8 +247,7 @@ def pretrain_mini_bert(config: PretrainConfig | None = None, progress: bool = Tr
     tokenizer = bert_tokenizer(train_texts, config.vocab_size)
     train, val = pack(tokenizer, train_texts, config.block_size), pack(tokenizer, val_texts, config.block_size)
     mask = _mask_for(tokenizer, config)
-    model = MiniBertForMaskedLM(model_config(config, len(tokenizer)))
-    init_positions(model, config.position_init)
+    model = initial_model(config, len(tokenizer))
     before = evaluate_mlm(model, val, mask, mask_id=tokenizer.mask_token_id)
     generator = torch.Generator().manual_seed(config.seed)
 

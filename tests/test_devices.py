@@ -145,6 +145,20 @@ def test_fine_tune_sends_batches_and_predictions_to_the_model(tokenizer):
     _only_meta(model)
 
 
+def test_fine_tune_trains_exactly_the_steps_asked_across_passes(tokenizer):
+    import datasets
+
+    data = datasets.Dataset.from_dict({"text": ["patient takes aspirin", "no fever", "chest pain", "metformin daily"],
+                                       "label": [0, 1, 0, 1]})
+    assert evaluate.fine_tune(Recorder("sequence", n_out=2), tokenizer, data, epochs=3, batch_size=2,
+                              progress=False)["steps"] == 6                        # 3 passes of 2 batches
+    assert evaluate.fine_tune(Recorder("sequence", n_out=2), tokenizer, data, batch_size=2, steps=5,
+                              progress=False)["steps"] == 5                        # a third pass, cut short
+    for bad in (0, -1, 2.0, True):
+        with pytest.raises(ValueError, match="steps must be a positive int"):
+            evaluate.fine_tune(Recorder("sequence", n_out=2), tokenizer, data, steps=bad, progress=False)
+
+
 def test_fit_and_perplexity_send_batches_to_the_model():
     model = Recorder("lm")
     ids = torch.arange(40) % 10

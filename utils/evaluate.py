@@ -132,16 +132,22 @@ def majority(y_train, n: int) -> list:
 
 def logistic_regression(X_train, y_train, X_val, y_val, X_test, Cs=C_GRID):
     """Logistic regression with C chosen by validation macro-F1 (ties: smaller C), refitted on
-    train only. Returns (test predictions, chosen C)."""
+    train only. Returns (test predictions, chosen C).
+
+    The fits run on one BLAS thread: on small problems beside a loaded PyTorch, more threads made
+    them ten times slower here (measured in notebook 07), and one thread gives the same digits on
+    every machine."""
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     best = None
-    for C in Cs:
-        model = LogisticRegression(C=C, max_iter=2000).fit(X_train, y_train)
-        score = macro_f1(y_val, model.predict(X_val))
-        if best is None or score > best[0] + 1e-9:
-            best = (score, C, model)
-    return best[2].predict(X_test), best[1]
+    with threadpool_limits(limits=1, user_api="blas"):
+        for C in Cs:
+            model = LogisticRegression(C=C, max_iter=2000).fit(X_train, y_train)
+            score = macro_f1(y_val, model.predict(X_val))
+            if best is None or score > best[0] + 1e-9:
+                best = (score, C, model)
+        return best[2].predict(X_test), best[1]
 
 
 def tfidf_logistic_regression(train_texts, y_train, val_texts, y_val, test_texts, Cs=C_GRID):
@@ -216,11 +222,13 @@ def nearest_centroid_accuracy(X_train, y_train, groups_train, X_test, y_test, gr
 
 
 def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: float = 1e-3, batch_size: int = 16,
-              max_length: int = 48, seed: int = 0, progress: bool = True, device=None):
+              max_length: int = 48, seed: int = 0, progress: bool = True, device=None, steps: int | None = None):
     """Fine-tune a sequence classifier (an AutoModelForSequenceClassification, possibly peft-wrapped)
     on `train`, a `datasets.Dataset` with "text" and integer "label", with AdamW and linear decay.
+    `epochs` passes over `train`, or, when `steps` is given, exactly that many optimizer steps
+    (passes reshuffled until they are done), so that runs on sets of different sizes train alike.
     `device` ("cuda", "cpu"): move the model there first; None keeps it where it is. Batches go
-    to the model's device. Returns a dict: seconds (CPU), trainable parameters, and
+    to the model's device. Returns a dict: seconds (CPU), trainable parameters, optimizer steps and
     `predict(texts) -> label ids`."""
     import torch
     from tqdm.auto import tqdm
@@ -229,6 +237,8 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
 
     if not {"text", "label"} <= set(train.column_names):
         raise ValueError(f"train must have 'text' and 'label' columns, got {train.column_names}")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise ValueError(f"steps must be a positive int or None, got {steps!r}")
     if device is not None:
         model.to(device)
     device = model_device(model)
@@ -242,11 +252,12 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
                                          collate_fn=DataCollatorWithPadding(tokenizer))
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
-    total = epochs * len(loader)
+    total = epochs * len(loader) if steps is None else steps
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1 - s / total)
-    start = time.process_time()
+    start, done = time.process_time(), 0
     model.train()
-    for _ in tqdm(range(epochs), desc="fine-tuning", disable=not progress):
+    bar = tqdm(total=total, desc="fine-tuning", unit="step", disable=not progress)
+    while done < total:                                     # one pass over the loader per round
         for batch in loader:
             loss = model(**to_device(batch, device)).loss
             optimizer.zero_grad(set_to_none=True)
@@ -254,6 +265,11 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             schedule.step()
+            done += 1
+            bar.update()
+            if done == total:
+                break
+    bar.close()
     model.eval()
 
     def predict(texts, batch: int = 64):
@@ -265,4 +281,5 @@ def fine_tune(model, tokenizer, train, val_texts=None, epochs: int = 4, lr: floa
                 preds += model(**to_device(enc, device)).logits.argmax(-1).tolist()
         return np.array(preds)
 
-    return {"seconds": time.process_time() - start, "trainable": sum(p.numel() for p in params), "predict": predict}
+    return {"seconds": time.process_time() - start, "trainable": sum(p.numel() for p in params), "steps": done,
+            "predict": predict}

@@ -126,6 +126,25 @@ def test_generate_left_padded_batch_equals_one_by_one_greedy(tokenizer):
     assert finished == [False]                                           # three tokens cannot end a long story
 
 
+def test_prompt_cache_gives_the_same_answers_and_reads_each_prompt_once(tokenizer):
+    from transformers import AutoModelForCausalLM
+
+    path = hub.resolve("HuggingFaceTB/SmolLM2-135M-Instruct", verbose=False).path
+    model = AutoModelForCausalLM.from_pretrained(path).eval()
+    chats = [llm.messages(f"Note: {NOTE}\nMedications as a JSON list:"), llm.messages("Name one drug.", "Be brief.")]
+    plain = llm.generate(model, tokenizer, chats, max_new_tokens=8, batch_size=2, do_sample=False)
+    cache = llm.PromptCache()
+    assert llm.generate(model, tokenizer, chats, max_new_tokens=8, batch_size=2, do_sample=False, cache=cache) == plain
+    assert (cache.misses, cache.hits) == (1, 0)
+    constraint = dict(processor_factory=llm.json_constraint(tokenizer), sources=[NOTE, NOTE])
+    constrained = llm.generate(model, tokenizer, chats, max_new_tokens=12, batch_size=2, do_sample=False, **constraint)
+    assert llm.generate(model, tokenizer, chats, max_new_tokens=12, batch_size=2, do_sample=False, cache=cache,
+                        **constraint) == constrained                     # served from the cache, same answers
+    assert (cache.misses, cache.hits) == (1, 1)
+    with pytest.raises(TypeError, match="cache must be a PromptCache"):
+        llm.generate(model, tokenizer, chats, cache={})
+
+
 def test_advance_accepts_the_grammar_and_rejects_the_rest():
     start = llm.start_state()
     assert llm.advance(start, '["metformin", "ibuprofen"]', NOTE).name == "DONE"

@@ -66,12 +66,51 @@ def messages(user: str, system: str | None = None, examples: list[tuple[str, str
     return out + [{"role": "user", "content": user}]
 
 
+class PromptCache:
+    """Prompt (prefix) caching for `generate`: each batch's prompt is run through the model once.
+
+    Reading a long prompt (the *prefill*) costs most of a short answer's time. Pass the same
+    PromptCache to several `generate` calls on the same chats (free and constrained decoding, say):
+    the first call keeps the keys and values its prompt tokens left in the model's cache (all but the
+    last token), later calls start from a copy of them and only decode. The answers are the same as
+    without it (tests/test_llm.py). `hits` and `misses` count the batches served from the cache and
+    those that filled it."""
+
+    def __init__(self):
+        self._store, self.hits, self.misses = {}, 0, 0
+
+    @staticmethod
+    def _key(batch):
+        return tuple(map(tuple, batch["input_ids"].tolist()))
+
+    def lookup(self, batch):
+        """A copy of the keys and values cached for `batch` (a left-padded tokenizer output), or None."""
+        import copy
+
+        past = self._store.get(self._key(batch))
+        if past is None:
+            return None
+        self.hits += 1
+        return copy.deepcopy(past)                      # generate extends the cache it is given
+
+    def keep(self, batch, past):
+        """Store `past`, the cache a `generate` call on `batch` filled, cut back to the prompt minus its
+        last token (a later call must feed the model at least one token to get the next one's scores)."""
+        self.misses += 1
+        extra = past.get_seq_length() - (batch["input_ids"].shape[1] - 1)  # the answer's tokens and the prompt's last
+        if extra > 0:
+            past.crop(-extra)                           # transformers 5: a negative count removes that many
+        self._store[self._key(batch)] = past
+
+
 def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32, batch_size: int = 8,
-             processor_factory=None, seed: int = 0, return_finished: bool = False, **generate_kwargs):
+             processor_factory=None, seed: int = 0, return_finished: bool = False, cache: PromptCache | None = None,
+             **generate_kwargs):
     """Answer each chat (a list of messages) with `model.generate`, in left-padded batches.
 
     `processor_factory(texts)`, if given, makes a LogitsProcessor for a batch of source texts
-    (passed as ``generate_kwargs["sources"]``, one per chat). Sampling is seeded per batch.
+    (passed as ``generate_kwargs["sources"]``, one per chat; None each if not given). Sampling is seeded per batch.
+    `cache`: a `PromptCache` shared by calls on the same chats, so that each prompt is read once.
     Returns the decoded new text of each chat, special tokens removed; with `return_finished`,
     also one bool per chat: True if the model ended its answer (an end-of-turn token) before
     `max_new_tokens`, False if the budget cut it. The prompts go to the model's device."""
@@ -82,6 +121,8 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
 
     if not chats or not all(isinstance(c, list) for c in chats):
         raise TypeError("chats must be a non-empty list of message lists (see messages())")
+    if cache is not None and not isinstance(cache, PromptCache):
+        raise TypeError(f"cache must be a PromptCache or None, got {type(cache).__name__}")
     sources = generate_kwargs.pop("sources", None)
     tokenizer.padding_side = "left"
     eos = model.generation_config.eos_token_id
@@ -94,11 +135,18 @@ def generate(model, tokenizer, chats: list[list[dict]], max_new_tokens: int = 32
         extra = {}
         if processor_factory is not None:
             extra["logits_processor"] = LogitsProcessorList(
-                [processor_factory(sources[i:i + batch_size], max_new_tokens)])
+                [processor_factory((sources or [None] * len(chats))[i:i + batch_size], max_new_tokens)])
+        if cache is not None:
+            from transformers import DynamicCache
+
+            hit = cache.lookup(batch)
+            extra["past_key_values"] = hit if hit is not None else DynamicCache(config=model.config)
         torch.manual_seed(seed + i)
         with torch.no_grad():
             ids = model.generate(**batch, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
                                  **extra, **generate_kwargs)   # (B, T_prompt + T_new)
+        if cache is not None and hit is None:
+            cache.keep(batch, extra["past_key_values"])
         new = ids[:, batch["input_ids"].shape[1]:]
         out += tokenizer.batch_decode(new, skip_special_tokens=True)
         finished += [any(int(t) in eos for t in row) for row in new]

@@ -192,3 +192,18 @@ def test_send_chat_sends_only_deidentified_text():
     for phi in ("Rossi", "Bianchi", "03/14/2024", "00482910"):
         assert phi.encode() not in body, phi
     assert "[NAME]" in request["messages"][1]["content"] and "metformin" in request["messages"][1]["content"]
+
+
+def test_the_packaged_gguf_is_4_bit_as_notebook_09_says():
+    """Notebook 09's figures for the offline model's quantisation, read from the file's header."""
+    from collections import Counter
+
+    from gguf import GGUFReader
+
+    reader = GGUFReader(llm.smollm2_gguf())
+    types = Counter(t.tensor_type.name for t in reader.tensors)
+    assert types == {"Q4_1": 210, "F32": 61, "Q8_0": 1} and sum(types.values()) == 272
+    bits = sum(int(t.n_bytes) * 8 for t in reader.tensors) / sum(int(t.n_elements) for t in reader.tensors)
+    assert round(bits, 1) == 5.7
+    field = reader.fields["general.license"]
+    assert bytes(field.parts[field.data[0]]).decode() == "apache-2.0"

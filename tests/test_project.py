@@ -78,7 +78,8 @@ def test_colab_installs_what_the_notebooks_import_beyond_colabs_stack():
     sys.path.insert(0, str(ROOT))
     from utils.setup import COLAB_REQUIREMENTS
 
-    for dist in ["scrubadub", "english-words", "otter-grader", "faker", "peft", "seqeval", "rouge-score", "sacremoses"]:
+    for dist in ["scrubadub", "english-words", "otter-grader", "faker", "peft", "seqeval", "rouge-score", "sacremoses",
+                 "lm-format-enforcer"]:
         assert dist in COLAB_REQUIREMENTS, dist
         assert canonicalize_name(dist) in requirements(), dist
     assert "torch" not in COLAB_REQUIREMENTS and "numpy" not in COLAB_REQUIREMENTS

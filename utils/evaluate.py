@@ -123,6 +123,26 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     return (0.0 if k == 0 else float(low)), (1.0 if k == n else float(high))
 
 
+def mcnemar_exact(right_a, right_b) -> tuple[int, int, float]:
+    """(only_a, only_b, p): McNemar's exact test of two systems scored on the same examples.
+
+    `right_a` and `right_b` say, example by example, whether each system was right (booleans or 0/1).
+    Only the discordant examples count: `only_a` where a alone was right, `only_b` where b alone was.
+    Under "equally good" each discordant example is a fair coin, so p is the two-sided binomial test
+    of `only_a` out of `only_a + only_b` (1.0 when they never disagree)."""
+    from scipy.stats import binomtest
+
+    a, b = np.asarray(right_a), np.asarray(right_b)
+    if a.ndim != 1 or a.shape != b.shape or len(a) == 0:
+        raise ValueError(f"right_a and right_b must be non-empty 1-D and equally long, got shapes {a.shape} and {b.shape}")
+    if not (np.isin(a, (0, 1)).all() and np.isin(b, (0, 1)).all()):
+        raise ValueError("right_a and right_b must hold only True/False (or 1/0): was each system right on the example?")
+    a, b = a.astype(bool), b.astype(bool)
+    only_a, only_b = int((a & ~b).sum()), int((~a & b).sum())
+    p = binomtest(only_a, only_a + only_b).pvalue if only_a + only_b else 1.0
+    return only_a, only_b, float(p)
+
+
 def majority(y_train, n: int) -> list:
     """The most frequent train label (`utils.baselines.majority`: ties to the smallest), `n` times."""
     from .baselines import majority as most_frequent

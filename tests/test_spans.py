@@ -200,3 +200,20 @@ def test_sentences_with_spans_cover_every_corpus_span_and_fit_the_model():
     assert [(s, o) for s, o, _ in cut] == [("Seen by Dr. Rossi.", 0), ("Pt J. Juarez stable!", 19), ("Next", 40)]
     assert cut[0][2] == [{"start": 8, "end": 17, "label": "NAME"}]
     assert spans.sentences_with_spans("", []) == [] and spans.sentences_with_spans(" \n ", []) == []
+
+
+def test_lexicon_tagger_equals_the_dictionary_tagger_on_the_corpus():
+    notes = data.load_notes("train")
+    ents = data.entity_table(notes)
+    by_regex = spans.DictionaryTagger(ents.text, ents.label)
+    fast = spans.LexiconTagger(by_regex.lexicon)
+    texts = list(data.load_notes("test").text)
+    assert sum(len(fast.find(t)) for t in texts) > 1000            # it finds things ...
+    assert all(fast.find(t) == by_regex.find(t) for t in texts)    # ... and exactly what the regex finds
+    tagger = spans.LexiconTagger({"chest pain": "symptom", "pain": "symptom"})
+    assert tagger.find("Chest pain, then painful pain.") == [{"start": 0, "end": 10, "label": "symptom"},
+                                                            {"start": 25, "end": 29, "label": "symptom"}]
+    with pytest.raises(ValueError, match="lower-cased"):
+        spans.LexiconTagger({"Pain": "symptom"})
+    with pytest.raises(TypeError, match="dict"):
+        spans.LexiconTagger(["pain"])

@@ -202,6 +202,10 @@ def test_sentences_with_spans_cover_every_corpus_span_and_fit_the_model():
     assert spans.sentences_with_spans("", []) == [] and spans.sentences_with_spans(" \n ", []) == []
 
 
+def by_regex_pain(text):
+    return spans.DictionaryTagger(["chest pain", "pain"], ["symptom", "symptom"]).find(text)
+
+
 def test_lexicon_tagger_equals_the_dictionary_tagger_on_the_corpus():
     notes = data.load_notes("train")
     ents = data.entity_table(notes)
@@ -213,6 +217,8 @@ def test_lexicon_tagger_equals_the_dictionary_tagger_on_the_corpus():
     tagger = spans.LexiconTagger({"chest pain": "symptom", "pain": "symptom"})
     assert tagger.find("Chest pain, then painful pain.") == [{"start": 0, "end": 10, "label": "symptom"},
                                                             {"start": 25, "end": 29, "label": "symptom"}]
+    text = "İzmir: chest pain."                                        # "İ".lower() is two characters long
+    assert tagger.find(text) == by_regex_pain(text) == [{"start": 7, "end": 17, "label": "symptom"}]
     with pytest.raises(ValueError, match="lower-cased"):
         spans.LexiconTagger({"Pain": "symptom"})
     with pytest.raises(TypeError, match="dict"):

@@ -168,13 +168,13 @@ class LexiconTagger:
 
     def find(self, text: str) -> list[dict]:
         """Non-overlapping spans (leftmost, then longest): dicts with start, end, label."""
-        low, out, end = text.lower(), [], 0
+        out, end = [], 0
         for word in re.finditer(r"\w+", text):                                # each word, left to right
             if word.start() < end:
                 continue
             for s in self.by_first.get(word.group().lower(), ()):
-                e = word.start() + len(s)
-                if low.startswith(s, word.start()) and not re.match(r"\w", text[e:e + 1]):
+                e = word.start() + len(s)                                      # compared in the text's own offsets:
+                if text[word.start():e].lower() == s and not re.match(r"\w", text[e:e + 1]):   # lower() can change a length
                     out.append({"start": word.start(), "end": e, "label": self.lexicon[s]})
                     end = e
                     break
